@@ -1,0 +1,410 @@
+"""Validate payloads against a request schema and fill their defaults. Pure: no HTTP.
+
+A schema is compiled once (:func:`compile_schema`) into a :class:`CompiledSchema` that keeps
+its validator, the names it declares and a plan for its defaults, so checking a payload does
+not walk the schema again.
+
+Rules, as documented in docs/validation.md:
+
+* The dialect comes from ``$schema`` (Draft 2020-12 when absent). ``format`` is asserted for
+  the formats jsonschema can check (``uri`` included); unknown formats are ignored.
+* OpenAPI 3.0's ``nullable: true`` and boolean ``exclusiveMinimum``/``exclusiveMaximum`` are
+  translated to their JSON Schema forms before compiling.
+* ``$ref`` resolves inside the schema (``$defs``, ``definitions``, ``components``, embedded
+  ``$id`` resources); a remote ``$ref`` is never fetched and makes the schema invalid.
+* Top-level names the schema does not declare are reported (``unknown="error"``), reported as
+  warnings (``"warn"``) or accepted (``"allow"``); the hub's common parameters are always known.
+* Defaults are filled only where a key is absent, recursively through objects, arrays,
+  ``$ref`` and ``allOf``; for ``anyOf``/``oneOf`` only from the first branch the payload already
+  satisfies. A default that is invalid against its own subschema is never filled. Filling
+  returns a new dict and never changes the caller's.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cachetools import LRUCache
+
+from .exceptions import PayloadInvalid, SchemadriveError, SchemaInvalid
+from .problems import Problem, json_path, problems_from_errors, suggest
+
+__all__ = [
+    "HUB_COMMON_PARAMETERS",
+    "CompiledSchema",
+    "Problem",
+    "compile_schema",
+    "fill_defaults",
+    "prepare",
+    "validate",
+]
+
+Unknown = Literal["error", "warn", "allow"]
+
+#: Parameters every media endpoint of the hub accepts besides the model's own (hub-api.md §1, §3.1).
+HUB_COMMON_PARAMETERS = frozenset(
+    {
+        "model",
+        "num_generations",
+        "target_namespace",
+        "target_repo",
+        "target_directory",
+        "response_format",
+    }
+)
+
+_SCHEMA_MAP_KEYWORDS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONE_KEYWORDS = (
+    "items", "additionalProperties", "not", "if", "then", "else", "contains",
+    "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
+)  # fmt: skip
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def iter_subschemas(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every dict subschema (the schema itself included), without entering values."""
+    if not isinstance(schema, dict):
+        return
+    yield schema
+    for key in _SCHEMA_MAP_KEYWORDS:
+        value = schema.get(key)
+        if isinstance(value, dict):
+            for sub in value.values():
+                yield from iter_subschemas(sub)
+    for key in _SCHEMA_LIST_KEYWORDS:
+        value = schema.get(key)
+        if isinstance(value, list):
+            for sub in value:
+                yield from iter_subschemas(sub)
+    for key in _SCHEMA_ONE_KEYWORDS:
+        value = schema.get(key)
+        if isinstance(value, dict):
+            yield from iter_subschemas(value)
+        elif isinstance(value, list):  # draft-04 tuple items
+            for sub in value:
+                yield from iter_subschemas(sub)
+    components = schema.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        for sub in components["schemas"].values():
+            yield from iter_subschemas(sub)
+
+
+def _normalize_node(node: dict[str, Any]) -> None:
+    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        flag = node.get(exclusive)
+        if isinstance(flag, bool):  # draft-04 / OpenAPI 3.0 boolean form
+            del node[exclusive]
+            if flag and bound in node:
+                node[exclusive] = node.pop(bound)
+    if node.get("nullable") is True:
+        del node["nullable"]
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list) and "null" not in kind:
+            node["type"] = [*kind, "null"]
+        elif kind is None:
+            rest = {k: v for k, v in node.items() if k not in ("description", "title", "default")}
+            for key in rest:
+                del node[key]
+            node["anyOf"] = [{"type": "null"}, rest]
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+
+
+def normalize(schema: Any) -> Any:
+    """A copy of ``schema`` with OpenAPI 3.0 forms translated to JSON Schema."""
+    result = copy.deepcopy(schema)
+    for node in list(iter_subschemas(result)):
+        _normalize_node(node)
+    return result
+
+
+def _no_remote(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(ref=uri)
+
+
+def _metaschema_errors(cls: Any, schema: Any) -> list[str]:
+    errors = []
+    for error in cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema):
+        where = json_path(error.absolute_path)
+        errors.append(f"{where}: {error.message[:200]}")
+    return errors
+
+
+@dataclass
+class _Plan:
+    """How to fill the defaults of one object schema, computed once."""
+
+    defaults: list[tuple[str, Any, bool]] = field(default_factory=list)  # name, value, mutable
+    children: dict[str, _Plan] = field(default_factory=dict)
+    items: _Plan | None = None
+    branches: list[tuple[Any, _Plan]] = field(default_factory=list)  # (validator, plan)
+
+    def empty(self) -> bool:
+        return not (self.defaults or self.children or self.items or self.branches)
+
+    def apply(self, value: Any) -> Any:
+        if isinstance(value, list):
+            if self.items is None:
+                return value
+            return [self.items.apply(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = dict(value)
+        for name, default, mutable in self.defaults:
+            if name not in out:
+                out[name] = copy.deepcopy(default) if mutable else default
+        for name, child in self.children.items():
+            if name in out:
+                out[name] = child.apply(out[name])
+        for validator, plan in self.branches:
+            if validator.is_valid(value):
+                out = plan.apply(out)
+                break
+        return out
+
+
+class CompiledSchema:
+    """A request schema compiled for repeated use: validate, fill defaults, prepare.
+
+    Thread-safe and immutable after construction. Build with :func:`compile_schema`.
+    """
+
+    def __init__(self, schema: Any, *, common: frozenset[str] = HUB_COMMON_PARAMETERS) -> None:
+        if not isinstance(schema, (dict, bool)):
+            raise SchemaInvalid(f"a schema must be a JSON object, not {type(schema).__name__}")
+        from jsonschema import Draft202012Validator
+        from jsonschema.validators import validator_for
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012, specification_with
+
+        self.schema = schema
+        self.normalized = normalize(schema)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cls = validator_for(self.normalized, default=Draft202012Validator)
+        self.dialect: str = getattr(cls, "META_SCHEMA", {}).get("$schema", "")
+        errors = _metaschema_errors(cls, self.normalized)
+        if errors:
+            raise SchemaInvalid("the schema fails its metaschema", errors=errors)
+        registry: Any = Registry(retrieve=_no_remote)  # type: ignore[call-arg]
+        if isinstance(self.normalized, dict):
+            spec = specification_with(self.dialect or DRAFT202012.id, default=DRAFT202012)
+            resource = spec.create_resource(self.normalized)
+            registry = registry.with_resource(self.normalized.get("$id", ""), resource).crawl()
+        self._registry = registry
+        self._cls = cls
+        self.validator = cls(self.normalized, registry=registry, format_checker=cls.FORMAT_CHECKER)
+        self._check_refs()
+        self.common = common
+        self.known: frozenset[str] | None = self._known_names()
+        self.plan = self._plan_for(self.normalized, depth=0)
+
+    # -- references ---------------------------------------------------------------------
+    def _resolve(self, node: Any) -> Any:
+        """Follow ``$ref`` chains from the root's base URI (local and embedded refs only)."""
+        seen = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+            target = self.validator._resolver.lookup(node["$ref"]).contents
+            if len(node) > 1:  # 2020-12: siblings of $ref apply too
+                merged = dict(target) if isinstance(target, dict) else {}
+                merged.update({k: v for k, v in node.items() if k != "$ref"})
+                return merged
+            node = target
+            seen += 1
+        return node
+
+    def _check_refs(self) -> None:
+        bad = []
+        for node in iter_subschemas(self.normalized):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                try:
+                    self.validator._resolver.lookup(ref)
+                except Exception:  # referencing raises several kinds; all mean "unresolvable"
+                    remote = ref.startswith(("http://", "https://"))
+                    why = "remote references are never fetched" if remote else "no such target"
+                    bad.append(f"$ref {ref!r} cannot be resolved: {why}")
+        if bad:
+            raise SchemaInvalid("the schema has unresolvable references", errors=bad)
+
+    def _parts(self, node: Any, depth: int = 0) -> list[dict[str, Any]]:
+        """The node and every schema it is made of through ``$ref`` and ``allOf``."""
+        node = self._resolve(node)
+        if not isinstance(node, dict) or depth > 16:
+            return []
+        parts = [node]
+        for sub in node.get("allOf") or []:
+            parts += self._parts(sub, depth + 1)
+        return parts
+
+    # -- names ----------------------------------------------------------------------------
+    def _known_names(self) -> frozenset[str] | None:
+        names: set[str] = set()
+        pending = [self.normalized]
+        visited = 0
+        while pending and visited < 256:
+            visited += 1
+            node = self._resolve(pending.pop())
+            if not isinstance(node, dict):
+                continue
+            if any(k in node for k in ("additionalProperties", "unevaluatedProperties", "patternProperties")):
+                return None  # the schema decides about extra names itself
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                names.update(properties)
+            for key in ("allOf", "anyOf", "oneOf"):
+                pending += [s for s in node.get(key) or [] if isinstance(s, dict)]
+            for key in ("then", "else"):
+                if isinstance(node.get(key), dict):
+                    pending.append(node[key])
+            if isinstance(node.get("dependentSchemas"), dict):
+                pending += [s for s in node["dependentSchemas"].values() if isinstance(s, dict)]
+        return frozenset(names)
+
+    # -- defaults -------------------------------------------------------------------------
+    def _plan_for(self, node: Any, depth: int) -> _Plan:
+        plan = _Plan()
+        if depth > 8:
+            return plan
+        for part in self._parts(node):
+            properties = part.get("properties")
+            if isinstance(properties, dict):
+                for name, sub in properties.items():
+                    resolved = self._resolve(sub)
+                    if isinstance(resolved, dict) and "default" in resolved:
+                        default = resolved["default"]
+                        if self._default_is_valid(sub, default):
+                            plan.defaults.append((name, default, not isinstance(default, _IMMUTABLE)))
+                    child = self._plan_for(sub, depth + 1)
+                    if not child.empty():
+                        plan.children[name] = child
+            items = part.get("items")
+            if isinstance(items, dict):
+                child = self._plan_for(items, depth + 1)
+                if not child.empty():
+                    plan.items = child
+            for key in ("anyOf", "oneOf"):
+                for branch in part.get(key) or []:
+                    child = self._plan_for(branch, depth + 1)
+                    if not child.empty():
+                        plan.branches.append((self._sub_validator(branch), child))
+        return plan
+
+    def _sub_validator(self, subschema: Any) -> Any:
+        return self.validator.evolve(schema=subschema)
+
+    def _default_is_valid(self, subschema: Any, default: Any) -> bool:
+        try:
+            return bool(self._sub_validator(subschema).is_valid(default))
+        except Exception:
+            return False
+
+    def fill_defaults(self, payload: Any) -> Any:
+        """A new payload with every absent default filled (the input is never changed)."""
+        return self.plan.apply(payload)
+
+    # -- validation -----------------------------------------------------------------------
+    def _unknown(self, payload: Any, unknown: Unknown) -> list[Problem]:
+        if unknown == "allow" or self.known is None or not isinstance(payload, dict):
+            return []
+        problems = []
+        for name in payload:
+            if name in self.known or name in self.common:
+                continue
+            close = suggest(str(name), self.known)
+            hint = f"did you mean {close!r}?" if close else "the schema does not declare it"
+            problems.append(
+                Problem(
+                    json_path([str(name)]),
+                    "unknown",
+                    f"{str(name)!r} is not a parameter of this model",
+                    hint,
+                    severity="error" if unknown == "error" else "warning",
+                )
+            )
+        return problems
+
+    def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+        """Every problem with ``payload`` (errors and, with ``unknown="warn"``, warnings)."""
+        if unknown not in ("error", "warn", "allow"):
+            from .exceptions import ConfigurationError
+
+            raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
+        try:
+            errors = list(self.validator.iter_errors(payload))
+        except SchemadriveError:
+            raise
+        except RecursionError as exc:
+            raise SchemaInvalid("the payload or schema nests too deeply to check") from exc
+        except Exception as exc:  # a schema jsonschema cannot apply (e.g. a bad regex)
+            raise SchemaInvalid(f"the schema could not be applied: {exc}") from exc
+        root = self._resolve(self.normalized)
+        problems = problems_from_errors(errors, root if isinstance(root, dict) else None)
+        return problems + self._unknown(payload, unknown)
+
+    def is_valid(self, payload: Any, *, unknown: Unknown = "error") -> bool:
+        """True when ``validate`` would report no error."""
+        return not any(p.severity == "error" for p in self.validate(payload, unknown=unknown))
+
+    def prepare(
+        self, payload: Any, *, unknown: Unknown = "error", model_id: str | None = None
+    ) -> dict[str, Any]:
+        """Fill defaults, validate, and return the new payload; raise PayloadInvalid if not valid."""
+        if payload is None:
+            payload = {}
+        filled = self.fill_defaults(payload)
+        problems = [p for p in self.validate(filled, unknown=unknown) if p.severity == "error"]
+        if problems:
+            raise PayloadInvalid(problems, model_id=model_id)
+        if not isinstance(filled, dict):  # only reachable with a schema that allows non-objects
+            raise PayloadInvalid(
+                [Problem("$", "type", f"a payload must be a JSON object, not {type(filled).__name__}")],
+                model_id=model_id,
+            )
+        return filled
+
+
+_compiled: LRUCache[str, CompiledSchema] = LRUCache(maxsize=256)
+_compiled_lock = threading.Lock()
+
+
+def compile_schema(schema: Any) -> CompiledSchema:
+    """Compile ``schema`` (memoised by content, so repeated calls are cheap)."""
+    try:
+        key = json.dumps(schema, sort_keys=True, default=repr)
+    except (TypeError, ValueError) as exc:
+        raise SchemaInvalid(f"the schema is not JSON: {exc}") from exc
+    with _compiled_lock:
+        found = _compiled.get(key)
+    if found is not None:
+        return found
+    compiled = CompiledSchema(schema)
+    with _compiled_lock:
+        _compiled[key] = compiled
+    return compiled
+
+
+def validate(schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+    """Every problem with ``payload`` under ``schema``; an empty list means valid."""
+    return compile_schema(schema).validate(payload, unknown=unknown)
+
+
+def fill_defaults(schema: Mapping[str, Any] | bool, payload: Any) -> Any:
+    """A new payload with the schema's defaults filled where keys are absent."""
+    return compile_schema(schema).fill_defaults(payload)
+
+
+def prepare(schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error") -> dict[str, Any]:
+    """Fill defaults and validate; return the new payload or raise PayloadInvalid."""
+    return compile_schema(schema).prepare(payload, unknown=unknown)
