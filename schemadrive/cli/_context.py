@@ -1,0 +1,128 @@
+"""What every command gets: streams, colour, global options, a lazily built client, and
+the mapping from errors to one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_HUB = 3
+EXIT_DEADLINE = 124
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The documented exit code for an exception."""
+    from .. import exceptions as e
+
+    if isinstance(exc, e.JobTimeout):
+        return EXIT_DEADLINE
+    if isinstance(exc, (e.PayloadInvalid, e.JobFailed, e.JobCancelled)):
+        return EXIT_FAILED
+    if isinstance(exc, (e.ConfigurationError, e.SchemaInvalid)):
+        return EXIT_USAGE
+    if isinstance(exc, e.SchemadriveError):
+        return EXIT_HUB
+    if isinstance(exc, (OSError, ValueError)):
+        return EXIT_USAGE
+    return EXIT_HUB
+
+
+@dataclass
+class Context:
+    """Per-invocation state shared by the command handlers."""
+
+    stdout: TextIO
+    stderr: TextIO
+    base_url: str | None = None
+    provider: str | None = None
+    offline: bool | None = None
+    cache_dir: str | None = None
+    debug: bool = False
+    _client: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: Any, *, stdout: TextIO, stderr: TextIO) -> Context:
+        return cls(
+            stdout=stdout,
+            stderr=stderr,
+            base_url=getattr(args, "base_url", None),
+            provider=getattr(args, "provider", None),
+            offline=getattr(args, "offline", None),
+            cache_dir=getattr(args, "cache_dir", None),
+            debug=bool(getattr(args, "debug", False)),
+        )
+
+    # -- output ---------------------------------------------------------------------------
+    def is_terminal(self, stream: TextIO | None = None) -> bool:
+        stream = stream or self.stdout
+        try:
+            return bool(stream.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    def color(self, stream: TextIO | None = None) -> bool:
+        """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+        if os.environ.get("NO_COLOR"):
+            return False
+        return self.is_terminal(stream)
+
+    def paint(self, text: str, code: str, stream: TextIO | None = None) -> str:
+        codes = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
+        if not self.color(stream):
+            return text
+        return f"\x1b[{codes.get(code, code)}m{text}\x1b[0m"
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text + "\n")
+
+    # -- the client -----------------------------------------------------------------------
+    def client(self, **overrides: Any) -> Any:
+        """The Client for this invocation, built on first use from the global options."""
+        if self._client is None:
+            from ..client import Client
+
+            options: dict[str, Any] = {}
+            if self.base_url:
+                options["base_url"] = self.base_url
+            if self.offline:
+                options["offline"] = True
+            if self.cache_dir:
+                options["cache_dir"] = self.cache_dir
+            if self.provider:
+                options["provider"] = self.provider
+            options.update(overrides)
+            self._client = Client(**options)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- failure --------------------------------------------------------------------------
+    def fail(self, exc: BaseException) -> int:
+        """Report ``exc`` as one line on stderr (a traceback with --debug); return the code."""
+        if self.debug:
+            self.stderr.write("".join(traceback.format_exception(exc)))
+        text = str(exc).strip() or type(exc).__name__
+        first, _, rest = text.partition("\n")
+        label = self.paint("error", "red", self.stderr)
+        self.err(f"schemadrive: {label}: {first}")
+        # PayloadInvalid and SchemaInvalid carry one line per problem: those lines help.
+        from ..exceptions import PayloadInvalid, SchemaInvalid
+
+        if isinstance(exc, PayloadInvalid) and rest:
+            for line in rest.splitlines():
+                self.err(line)
+        elif isinstance(exc, SchemaInvalid):
+            for line in exc.errors[:20]:
+                self.err(f"  {line}")
+        return exit_code_for(exc)
