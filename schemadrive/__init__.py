@@ -1,0 +1,91 @@
+"""schemadrive: a schema-driven client for generative-model hubs.
+
+For any model id, schemadrive fetches the model's request schema, caches it, validates
+payloads and fills their defaults before anything is sent or paid for, and runs the model in
+sync or queue mode. Names are imported on first use, so ``import schemadrive`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .exceptions import (
+        AuthenticationError,
+        ConfigurationError,
+        DownloadError,
+        HubError,
+        JobCancelled,
+        JobError,
+        JobFailed,
+        JobNotFound,
+        JobTimeout,
+        ModelNotFound,
+        NetworkError,
+        OfflineError,
+        PayloadInvalid,
+        RateLimited,
+        SchemadriveError,
+        SchemaError,
+        SchemaInvalid,
+        SchemaUnavailable,
+        StreamError,
+        SubmitUncertain,
+    )
+    from .model import Model
+    from .parameters import Parameter
+    from .payloads import compile_schema, fill_defaults, prepare, validate
+    from .problems import Problem
+    from .status import JobState, Status
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "AuthenticationError": "exceptions",
+    "Client": "client",
+    "ConfigurationError": "exceptions",
+    "DownloadError": "exceptions",
+    "HubError": "exceptions",
+    "JobCancelled": "exceptions",
+    "JobError": "exceptions",
+    "JobFailed": "exceptions",
+    "JobNotFound": "exceptions",
+    "JobState": "status",
+    "JobTimeout": "exceptions",
+    "Model": "model",
+    "ModelNotFound": "exceptions",
+    "NetworkError": "exceptions",
+    "OfflineError": "exceptions",
+    "Parameter": "parameters",
+    "PayloadInvalid": "exceptions",
+    "Problem": "problems",
+    "RateLimited": "exceptions",
+    "SchemaError": "exceptions",
+    "SchemaInvalid": "exceptions",
+    "SchemaUnavailable": "exceptions",
+    "SchemadriveError": "exceptions",
+    "Status": "status",
+    "StreamError": "exceptions",
+    "SubmitUncertain": "exceptions",
+    "compile_schema": "payloads",
+    "fill_defaults": "payloads",
+    "prepare": "payloads",
+    "validate": "payloads",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'schemadrive' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,166 @@
+"""Client: the facade tying the transport, the schema store, models and jobs together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import ConfigurationError, HubError, ModelNotFound, OfflineError
+from .model import Model
+from .providers import Provider, get_provider
+from .schemas import Fetched, SchemaStore
+from .settings import default_cache_dir, env_flag, resolve_api_key
+
+if TYPE_CHECKING:
+    from .transport import Transport
+
+__all__ = ["Client"]
+
+
+class Client:
+    """A client for one hub. All times are in seconds.
+
+    The API key comes from ``api_key``, else the provider's environment variable
+    (``OXEN_API_KEY``; ``GMI_API_KEY`` for GMI Cloud), else the oxen CLI's
+    ``~/.config/oxen/auth_config.toml`` entry for the hub's host. ``SCHEMADRIVE_BASE_URL``,
+    ``SCHEMADRIVE_OFFLINE=1`` and ``SCHEMADRIVE_CACHE_DIR`` set the other options when they
+    are not given. ``cache_dir=False`` disables the disk cache.
+
+    Use it as a context manager, or call :meth:`close`, to release connections.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        provider: str | Provider | None = None,
+        timeout: float | tuple[float, float] = (5.0, 60.0),
+        cache_dir: str | Path | bool | None = None,
+        schema_ttl: float = 600.0,
+        offline: bool | None = None,
+        fixtures: str | Path | tuple[str | Path, ...] | None = None,
+    ) -> None:
+        self.provider = get_provider(provider or os.environ.get("SCHEMADRIVE_PROVIDER") or "oxen")
+        self.base_url = (
+            base_url or os.environ.get("SCHEMADRIVE_BASE_URL") or self.provider.default_base_url
+        ).rstrip("/")
+        self.offline = bool(offline if offline is not None else env_flag("SCHEMADRIVE_OFFLINE"))
+        self.timeout = timeout
+        if schema_ttl < 0:
+            raise ConfigurationError("schema_ttl must be >= 0 seconds")
+        self._api_key = resolve_api_key(
+            api_key, env_var=self.provider.api_key_env, base_url=self.base_url
+        )
+        if cache_dir is False:
+            directory: Path | None = None
+        elif cache_dir is None or cache_dir is True:
+            directory = default_cache_dir()
+        else:
+            directory = Path(cache_dir).expanduser()
+        self.cache_dir = directory
+        if fixtures is None:
+            fixture_dirs: tuple[str | Path, ...] = ()
+        elif isinstance(fixtures, (str, Path)):
+            fixture_dirs = (fixtures,)
+        else:
+            fixture_dirs = tuple(fixtures)
+        self._transport: Transport | None = None
+        self.store: SchemaStore[Model] = SchemaStore(
+            None if self.offline else self._fetch_model,
+            self._build_model,
+            base_url=self.base_url,
+            provider=self.provider.name,
+            ttl=schema_ttl,
+            cache_dir=directory,
+            offline=self.offline,
+            fixture_dirs=fixture_dirs,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "missing"
+        mode = ", offline" if self.offline else ""
+        return f"Client(base_url={self.base_url!r}, provider={self.provider.name!r}, api_key={key}{mode})"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pooled connections. The client can be used again afterwards."""
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self._api_key)
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP session (built on first use; OfflineError in offline mode)."""
+        if self.offline:
+            raise OfflineError("offline mode is on: this needs the hub (unset --offline / SCHEMADRIVE_OFFLINE)")
+        if self._transport is None:
+            from .transport import Transport
+
+            self._transport = Transport(self.base_url, self._api_key, timeout=self.timeout)
+        return self._transport
+
+    # -- models -----------------------------------------------------------------------------
+    def _build_model(self, model_id: str, info: dict[str, Any]) -> Model:
+        return Model(model_id, info, self.provider)
+
+    def _fetch_model(self, model_id: str, conditional: dict[str, str]) -> Fetched:
+        transport = self.transport
+        path = self.provider.path(self.provider.model_path, model_id=model_id)
+        response = transport.send("GET", path, headers=conditional)
+        if response.status_code == 304:
+            return Fetched(304)
+        if response.status_code == 404:
+            raise ModelNotFound(
+                model_id, suggestions=self._suggest(model_id), url=transport.url(path)
+            )
+        info = transport.json(response)
+        if not isinstance(info, dict):
+            raise HubError(f"the model object for {model_id!r} is not a JSON object", url=transport.url(path))
+        return Fetched(
+            200,
+            info,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+        )
+
+    def _suggest(self, model_id: str) -> list[str]:
+        import difflib
+
+        try:
+            ids = self.list_models()
+        except Exception:  # suggestions are a courtesy; the 404 is the error
+            return []
+        return difflib.get_close_matches(model_id, ids, n=3, cutoff=0.5)
+
+    def model(self, model_id: str) -> Model:
+        """The model ``model_id``: fetched once, then served from the cache.
+
+        Raises ModelNotFound (with close matches when the model list is reachable).
+        """
+        if not isinstance(model_id, str) or not model_id.strip():
+            raise ConfigurationError("a model id must be a non-empty string")
+        return self.store.get(model_id)
+
+    def list_models(self) -> list[str]:
+        """The ids of every model the hub lists (the recorded fixtures when offline)."""
+        if self.offline:
+            from .recorded import load_model_objects
+
+            ids: set[str] = set()
+            for directory in (*self.store.fixture_dirs, None):
+                ids.update(load_model_objects(directory, provider=self.provider.name))
+            return sorted(ids)
+        reply = self.transport.request_json("GET", self.provider.models_path)
+        return self.provider.parse_model_list(reply)

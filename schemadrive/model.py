@@ -1,0 +1,73 @@
+"""Model: one model's object, its request schema compiled once, and what to do with payloads."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import SchemaUnavailable
+from .payloads import CompiledSchema, Problem, Unknown, compile_schema
+
+if TYPE_CHECKING:
+    from .parameters import Parameter
+    from .providers import Provider
+
+__all__ = ["Model"]
+
+
+class Model:
+    """A model as the hub describes it.
+
+    ``info`` is the raw model object; ``schema`` its request schema (``json_request_schema``,
+    else ``request_schema``; for GMI Cloud the parameter list translated to JSON Schema);
+    ``endpoint`` the sync path chosen as the hub's docs choose it.
+    """
+
+    def __init__(self, model_id: str, info: dict[str, Any], provider: Provider) -> None:
+        self.id = model_id
+        self.info = info
+        self.provider = provider
+        self._schema = provider.schema_from_model(info)
+        self.endpoint: str | None = provider.sync_endpoint(info)
+
+    def __repr__(self) -> str:
+        return f"Model({self.id!r}, provider={self.provider.name!r})"
+
+    @property
+    def has_schema(self) -> bool:
+        return self._schema is not None
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The request schema; SchemaUnavailable when the model publishes none."""
+        if self._schema is None:
+            raise SchemaUnavailable(
+                f"model {self.id!r} publishes no request schema (chat models take the OpenAI "
+                "chat body), so schemadrive cannot validate payloads for it",
+                model_id=self.id,
+            )
+        return self._schema
+
+    @cached_property
+    def compiled(self) -> CompiledSchema:
+        """The schema compiled once (raises SchemaInvalid for a schema that fails its metaschema)."""
+        return compile_schema(self.schema)
+
+    @cached_property
+    def parameters(self) -> list[Parameter]:
+        """Name, type, required, default, enum, range and description of each parameter, in x-order."""
+        from .parameters import parameters_of
+
+        return parameters_of(self.compiled)
+
+    def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+        """Every problem with ``payload`` (an empty list means it is valid)."""
+        return self.compiled.validate(payload, unknown=unknown)
+
+    def fill_defaults(self, payload: Any) -> Any:
+        """A new payload with the schema's defaults filled where keys are absent."""
+        return self.compiled.fill_defaults(payload)
+
+    def prepare(self, payload: Any = None, *, unknown: Unknown = "error") -> dict[str, Any]:
+        """A new dict with defaults filled, validated; raises PayloadInvalid with every problem."""
+        return self.compiled.prepare(payload, unknown=unknown, model_id=self.id)

@@ -1,0 +1,228 @@
+"""What differs between hubs, as data: paths, request envelopes, field names, status words,
+where the schema comes from and which wait modes exist.
+
+The rest of schemadrive asks the :class:`Provider` and never tests a provider's name. A new
+hub is a new instance (docs/providers.md says what one needs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from .exceptions import ConfigurationError, HubError
+from .payloads import HUB_COMMON_PARAMETERS
+from .recorded import schema_of
+from .status import JobState, Status, status_from_word
+
+__all__ = ["OXEN", "PROVIDERS", "Provider", "Submitted", "get_provider", "path_segment"]
+
+
+def path_segment(value: str) -> str:
+    """Percent-encode one path segment: ``/``, ``?``, ``#``, spaces and dot-segments included.
+
+    ``..`` becomes ``%2E%2E`` so no HTTP layer can collapse it into a parent directory.
+    """
+    encoded = quote(value, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One job created by a submit: its id and the status word the hub gave it."""
+
+    generation_id: str
+    raw_status: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A hub's API, described. Paths are relative to the base URL and use ``{model_id}`` /
+    ``{generation_id}`` placeholders, filled with :func:`path_segment`-encoded values."""
+
+    name: str
+    default_base_url: str
+    api_key_env: str
+    model_path: str
+    models_path: str
+    search_path: str | None
+    submit_path: str
+    status_path: str
+    cancel_method: str
+    cancel_path: str
+    list_path: str
+    events_path: str | None
+    max_per_submit: int
+    common_parameters: frozenset[str]
+    status_words: Mapping[str, Status]
+    #: the model object -> its request schema (or None: the model publishes none)
+    schema_from_model: Callable[[dict[str, Any]], dict[str, Any] | None]
+    #: the model object -> the sync endpoint path (or None: no sync mode)
+    sync_endpoint: Callable[[dict[str, Any]], str | None]
+    #: (model id, prepared payload, count) -> the submit request body
+    submit_body: Callable[[str, dict[str, Any], int], dict[str, Any]]
+    #: the submit reply -> the jobs it created
+    parse_submit: Callable[[Any], list[Submitted]]
+    #: a status reply or event payload -> JobState
+    parse_job: Callable[[Mapping[str, Any], Mapping[str, Status]], JobState]
+    #: the model-list reply -> model ids
+    parse_model_list: Callable[[Any], list[str]]
+    #: query parameters for listing jobs, given (status, model)
+    list_query: Callable[[str | None, str | None], dict[str, str]]
+    #: a list reply -> the rows in it
+    parse_job_list: Callable[[Any], list[Mapping[str, Any]]]
+    #: a finished job answers 404 (a legacy form): treat 404 on a known job as "gone"
+    legacy_404_when_finished: bool = False
+
+    @property
+    def has_events(self) -> bool:
+        return self.events_path is not None
+
+    def path(self, template: str, **values: str) -> str:
+        return template.format(**{key: path_segment(value) for key, value in values.items()})
+
+    def state(self, record: Mapping[str, Any]) -> JobState:
+        """Normalise a status reply or event payload."""
+        return self.parse_job(record, self.status_words)
+
+
+# -- Oxen (hub-api.md) ---------------------------------------------------------------------
+
+_OXEN_WORDS = {
+    "queued": Status.QUEUED,
+    "pending": Status.QUEUED,
+    "processing": Status.RUNNING,
+    "running": Status.RUNNING,
+    "succeeded": Status.SUCCEEDED,
+    "failed": Status.FAILED,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+}
+
+
+def _oxen_sync_endpoint(model: dict[str, Any]) -> str | None:
+    """The sync path as Oxen's docs generator picks it (hub-api.md §9 ``pick_endpoint``)."""
+    capabilities = model.get("capabilities") or {}
+    inputs = set(capabilities.get("input") or []) if isinstance(capabilities, dict) else set()
+    outputs = set(capabilities.get("output") or []) if isinstance(capabilities, dict) else set()
+    if outputs:
+        if "audio" in inputs and outputs == {"text"}:
+            return "/api/ai/audio/transcriptions"
+        if "audio" in outputs:
+            return "/api/ai/audio/speech"
+        if "video" in outputs:
+            return "/api/ai/videos/generate"
+        if "image" in outputs:
+            return "/api/ai/images/edit" if "image" in inputs else "/api/ai/images/generate"
+        return "/api/ai/chat/completions"
+    endpoint = model.get("endpoint")
+    if isinstance(endpoint, str) and endpoint.startswith("/"):
+        return endpoint if endpoint.startswith("/api/") else "/api/ai" + endpoint
+    return None
+
+
+def _oxen_submit_body(model_id: str, payload: dict[str, Any], count: int) -> dict[str, Any]:
+    body = {**payload, "model": model_id}
+    if count != 1 or "num_generations" in payload:
+        body["num_generations"] = count
+    return body
+
+
+def _oxen_parse_submit(reply: Any) -> list[Submitted]:
+    rows = reply.get("generations") if isinstance(reply, dict) else None
+    if not isinstance(rows, list):
+        raise HubError("the hub's enqueue reply has no 'generations' list", body=reply)
+    out = []
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("generation_id"), str):
+            raise HubError("the hub's enqueue reply has a row without a generation_id", body=reply)
+        out.append(Submitted(row["generation_id"], str(row.get("status") or "")))
+    return out
+
+
+def _first_str(record: Mapping[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _oxen_parse_job(record: Mapping[str, Any], words: Mapping[str, Status]) -> JobState:
+    raw_status = record.get("status")
+    url = _first_str(record, "result_url", "url")
+    urls: tuple[str, ...] = (url,) if url else ()
+    return JobState(
+        generation_id=str(record.get("generation_id") or record.get("id") or ""),
+        status=status_from_word(raw_status, words),
+        raw_status=str(raw_status or ""),
+        model=_first_str(record, "model_name", "model"),
+        urls=urls,
+        error=_first_str(record, "error_message", "error"),
+        raw=dict(record),
+    )
+
+
+def _oxen_parse_model_list(reply: Any) -> list[str]:
+    rows = reply.get("data") if isinstance(reply, dict) else None
+    if not isinstance(rows, list):
+        return []
+    return [row["id"] for row in rows if isinstance(row, dict) and isinstance(row.get("id"), str)]
+
+
+def _oxen_list_query(status: str | None, model: str | None) -> dict[str, str]:
+    query = {}
+    if status:
+        query["status"] = status
+    if model:
+        query["model"] = model
+    return query
+
+
+def _oxen_parse_job_list(reply: Any) -> list[Mapping[str, Any]]:
+    rows = reply.get("generations") if isinstance(reply, dict) else None
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+OXEN = Provider(
+    name="oxen",
+    default_base_url="https://hub.oxen.ai",
+    api_key_env="OXEN_API_KEY",
+    model_path="/api/ai/models/{model_id}",
+    models_path="/api/ai/models",
+    search_path="/api/ai/models/search",
+    submit_path="/api/ai/queue",
+    status_path="/api/ai/queue/{generation_id}",
+    cancel_method="DELETE",
+    cancel_path="/api/ai/queue/{generation_id}",
+    list_path="/api/ai/queue",
+    events_path="/api/events",
+    max_per_submit=4,
+    common_parameters=HUB_COMMON_PARAMETERS,
+    status_words=_OXEN_WORDS,
+    schema_from_model=schema_of,
+    sync_endpoint=_oxen_sync_endpoint,
+    submit_body=_oxen_submit_body,
+    parse_submit=_oxen_parse_submit,
+    parse_job=_oxen_parse_job,
+    parse_model_list=_oxen_parse_model_list,
+    list_query=_oxen_list_query,
+    parse_job_list=_oxen_parse_job_list,
+)
+
+PROVIDERS: dict[str, Provider] = {"oxen": OXEN}
+
+
+def get_provider(name: str | Provider) -> Provider:
+    """The provider called ``name`` (a Provider instance is returned as is)."""
+    if isinstance(name, Provider):
+        return name
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        known = ", ".join(sorted(PROVIDERS))
+        raise ConfigurationError(f"unknown provider {name!r}; known: {known}") from None
