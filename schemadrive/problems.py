@@ -311,6 +311,19 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
                 _type_hint(value, types),
             )
         if context:
+            # Report the branch the value was meant for: the ones whose type matched.
+            branches: dict[Any, list[Any]] = {}
+            for sub in context:
+                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+            shaped = [
+                errs for errs in branches.values()
+                if not any(e.validator == "type" and not e.relative_path for e in errs)
+            ]
+            if len(shaped) == 1:
+                out: list[Problem] = []
+                for sub in shaped[0]:
+                    out += _problem(sub, root_schema)
+                return out
             from jsonschema.exceptions import best_match
 
             best = best_match(context)
