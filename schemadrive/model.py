@@ -51,7 +51,7 @@ class Model:
     @cached_property
     def compiled(self) -> CompiledSchema:
         """The schema compiled once (raises SchemaInvalid for a schema that fails its metaschema)."""
-        return compile_schema(self.schema)
+        return compile_schema(self.schema, common=self.provider.common_parameters)
 
     @cached_property
     def parameters(self) -> list[Parameter]:

@@ -379,17 +379,20 @@ _compiled: LRUCache[str, CompiledSchema] = LRUCache(maxsize=256)
 _compiled_lock = threading.Lock()
 
 
-def compile_schema(schema: Any) -> CompiledSchema:
-    """Compile ``schema`` (memoised by content, so repeated calls are cheap)."""
+def compile_schema(schema: Any, *, common: frozenset[str] = HUB_COMMON_PARAMETERS) -> CompiledSchema:
+    """Compile ``schema`` (memoised by content, so repeated calls are cheap).
+
+    ``common`` names the parameters a hub accepts besides the schema's own (never "unknown").
+    """
     try:
-        key = json.dumps(schema, sort_keys=True, default=repr)
+        key = json.dumps([schema, sorted(common)], sort_keys=True, default=repr)
     except (TypeError, ValueError) as exc:
         raise SchemaInvalid(f"the schema is not JSON: {exc}") from exc
     with _compiled_lock:
         found = _compiled.get(key)
     if found is not None:
         return found
-    compiled = CompiledSchema(schema)
+    compiled = CompiledSchema(schema, common=common)
     with _compiled_lock:
         _compiled[key] = compiled
     return compiled
