@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,10 @@ from .schemas import Fetched, SchemaStore
 from .settings import default_cache_dir, env_flag, resolve_api_key
 
 if TYPE_CHECKING:
+    from .dispatch import Dispatcher
+    from .jobs import Job, Via
+    from .results import Result
+    from .status import JobState, Status
     from .transport import Transport
 
 __all__ = ["Client"]
@@ -92,6 +98,9 @@ class Client:
 
     def close(self) -> None:
         """Release pooled connections. The client can be used again afterwards."""
+        dispatcher = self.__dict__.get("dispatcher")
+        if dispatcher is not None:  # stops the event listener's thread and connection
+            dispatcher.close()
         if self._transport is not None:
             self._transport.close()
             self._transport = None
@@ -164,3 +173,111 @@ class Client:
             return sorted(ids)
         reply = self.transport.request_json("GET", self.provider.models_path)
         return self.provider.parse_model_list(reply)
+
+    # -- running models (the logic is in dispatch.py, jobs.py and waiting.py) ----------------
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        """Runs, submits and waits; its ``settings``, ``clock`` and ``sleep`` can be replaced."""
+        from .dispatch import Dispatcher
+
+        return Dispatcher(lambda: self.transport, self.provider, self.model)
+
+    def run(
+        self, model_id: str, payload: Mapping[str, Any] | None = None, /, **params: Any
+    ) -> Result:
+        """Run a model synchronously (one long request) and return its Result.
+
+        ``payload`` and ``params`` are merged (``params`` win), defaults are filled and the
+        whole is validated before anything is sent: an invalid payload raises PayloadInvalid
+        and costs nothing. The request may take as long as the generation (up to 16 min).
+        A failure after sending raises SubmitUncertain (never resent: no double charge).
+        """
+        return self.dispatcher.run(model_id, _merge(payload, params))
+
+    def submit(
+        self, model_id: str, payload: Mapping[str, Any] | None = None, /, **params: Any
+    ) -> Job:
+        """Queue one generation and return its Job (validated first, like :meth:`run`)."""
+        return self.dispatcher.submit(model_id, _merge(payload, params), 1)[0]
+
+    def submit_many(
+        self, model_id: str, payload: Mapping[str, Any] | None = None, /, *, count: int
+    ) -> list[Job]:
+        """Queue ``count`` generations of one payload, in requests of at most the hub's limit
+        (4 on Oxen). If a later request fails, the jobs already queued are on the
+        exception's ``.jobs``."""
+        return self.dispatcher.submit(model_id, _merge(payload, {}), count)
+
+    def job(self, generation_id: str, *, model: str | None = None) -> Job:
+        """A Job for an existing generation id, e.g. to wait again after a restart."""
+        return self.dispatcher.attach(generation_id, model=model)
+
+    def jobs(
+        self, *, status: str | Status | None = None, model: str | None = None
+    ) -> list[JobState]:
+        """The hub's job list: active jobs, or those with ``status``; optionally one model's."""
+        return self.dispatcher.list_jobs(status=status, model=model)
+
+    def as_completed(
+        self,
+        jobs: Iterable[Job],
+        *,
+        timeout: float | None = None,
+        via: Via = "auto",
+        progress: bool = False,
+        on_status: Callable[[JobState], None] | None = None,
+    ) -> Iterator[Job]:
+        """Yield each job as it ends (call ``job.wait()`` or ``job.result()`` for its Result).
+
+        All the jobs share one event stream (polling when the hub has none). ``timeout`` is
+        one deadline for all of them (None: one hour); JobTimeout lists the ones still
+        running (``.pending``). Options as for ``Job.wait``.
+        """
+        from .waiting import iter_finished
+
+        return iter_finished(
+            self.dispatcher, jobs, timeout=timeout, via=via, progress=progress, on_status=on_status
+        )
+
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        timeout: float | None = None,
+        via: Via = "auto",
+        progress: bool = False,
+        on_status: Callable[[JobState], None] | None = None,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Wait for every job; their Results in the order given.
+
+        Every job is waited for before any failure is raised (the first, in order); with
+        ``return_exceptions=True`` a failed job's place holds its exception instead.
+        """
+        from .exceptions import SchemadriveError
+
+        jobs = list(jobs)
+        waiting = self.as_completed(
+            jobs, timeout=timeout, via=via, progress=progress, on_status=on_status
+        )
+        for _ in waiting:
+            pass
+        results: list[Any] = []
+        first: SchemadriveError | None = None
+        for job in jobs:
+            try:
+                results.append(job.result())
+            except SchemadriveError as exc:
+                if not return_exceptions:
+                    first = first or exc
+                results.append(exc)
+        if first is not None:
+            raise first
+        return results
+
+
+def _merge(payload: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict: ``payload`` then ``params`` (the caller's mapping is never changed)."""
+    if payload is not None and not isinstance(payload, Mapping):
+        raise ConfigurationError(f"a payload must be a mapping, not {type(payload).__name__}")
+    return {**(payload or {}), **params}

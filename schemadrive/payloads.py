@@ -33,6 +33,7 @@ from typing import Any, Literal
 from cachetools import LRUCache
 
 from .exceptions import PayloadInvalid, SchemadriveError, SchemaInvalid
+from .fastpath import FastPath, compile_fast, env_allows_fast, is_plain
 from .problems import Problem, json_path, problems_from_errors, suggest
 
 __all__ = [
@@ -59,13 +60,16 @@ HUB_COMMON_PARAMETERS = frozenset(
     }
 )
 
-_SCHEMA_MAP_KEYWORDS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_MAP_KEYWORDS = (
+    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+)  # fmt: skip
 _SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_ONE_KEYWORDS = (
     "items", "additionalProperties", "not", "if", "then", "else", "contains",
     "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
 )  # fmt: skip
 _IMMUTABLE = (str, int, float, bool, type(None))
+_EXTRA_NAME_KEYWORDS = ("additionalProperties", "unevaluatedProperties", "patternProperties")
 
 
 def iter_subschemas(schema: Any) -> Iterator[dict[str, Any]]:
@@ -153,6 +157,15 @@ class _Plan:
     def empty(self) -> bool:
         return not (self.defaults or self.children or self.items or self.branches)
 
+    def flat(self) -> dict[str, Any] | None:
+        """The defaults as one dict to merge under a payload, when that is the whole plan."""
+        if self.children or self.items or self.branches or any(m for _, _, m in self.defaults):
+            return None
+        merged: dict[str, Any] = {}
+        for name, default, _ in self.defaults:
+            merged.setdefault(name, default)  # the first declaration wins, as in apply()
+        return merged
+
     def apply(self, value: Any) -> Any:
         if isinstance(value, list):
             if self.items is None:
@@ -178,9 +191,21 @@ class CompiledSchema:
     """A request schema compiled for repeated use: validate, fill defaults, prepare.
 
     Thread-safe and immutable after construction. Build with :func:`compile_schema`.
+
+    ``fast`` chooses the validator of valid payloads: jsonschema-rs when installed and when it
+    judges this schema as jsonschema does (schemadrive/fastpath.py), else jsonschema. ``None``
+    (the default) uses it unless ``SCHEMADRIVE_FAST=0``; ``False`` forces jsonschema. Either
+    way the verdict is the same, and problems are always built by jsonschema.
+    ``fallback_reason`` says why the fast path is not used, when it is not.
     """
 
-    def __init__(self, schema: Any, *, common: frozenset[str] = HUB_COMMON_PARAMETERS) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        common: frozenset[str] = HUB_COMMON_PARAMETERS,
+        fast: bool | None = None,
+    ) -> None:
         if not isinstance(schema, (dict, bool)):
             raise SchemaInvalid(f"a schema must be a JSON object, not {type(schema).__name__}")
         from jsonschema import Draft202012Validator
@@ -209,6 +234,20 @@ class CompiledSchema:
         self.common = common
         self.known: frozenset[str] | None = self._known_names()
         self.plan = self._plan_for(self.normalized, depth=0)
+        self._flat_defaults = self.plan.flat()
+        self._fast: FastPath | None = None
+        self.fallback_reason: str | None = "the slow path was asked for"
+        if fast is None:
+            fast = env_allows_fast()
+        if fast:
+            self._fast, self.fallback_reason = compile_fast(
+                self.normalized, self.validator, known=self.known, common=common
+            )
+
+    @property
+    def fast(self) -> bool:
+        """True when jsonschema-rs judges payloads of this schema."""
+        return self._fast is not None
 
     # -- references ---------------------------------------------------------------------
     def _resolve(self, node: Any) -> Any:
@@ -258,7 +297,7 @@ class CompiledSchema:
             node = self._resolve(pending.pop())
             if not isinstance(node, dict):
                 continue
-            if any(k in node for k in ("additionalProperties", "unevaluatedProperties", "patternProperties")):
+            if any(k in node for k in _EXTRA_NAME_KEYWORDS):
                 return None  # the schema decides about extra names itself
             properties = node.get("properties")
             if isinstance(properties, dict):
@@ -285,7 +324,8 @@ class CompiledSchema:
                     if isinstance(resolved, dict) and "default" in resolved:
                         default = resolved["default"]
                         if self._default_is_valid(sub, default):
-                            plan.defaults.append((name, default, not isinstance(default, _IMMUTABLE)))
+                            mutable = not isinstance(default, _IMMUTABLE)
+                            plan.defaults.append((name, default, mutable))
                     child = self._plan_for(sub, depth + 1)
                     if not child.empty():
                         plan.children[name] = child
@@ -312,6 +352,9 @@ class CompiledSchema:
 
     def fill_defaults(self, payload: Any) -> Any:
         """A new payload with every absent default filled (the input is never changed)."""
+        flat = self._flat_defaults
+        if flat is not None and type(payload) is dict:
+            return {**flat, **payload}
         return self.plan.apply(payload)
 
     # -- validation -----------------------------------------------------------------------
@@ -337,6 +380,24 @@ class CompiledSchema:
 
     def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
         """Every problem with ``payload`` (errors and, with ``unknown="warn"``, warnings)."""
+        fast = self._fast
+        if fast is not None:
+            if unknown == "error":
+                strict = fast.strict
+                if strict is not None:  # the common case, inlined: one call into jsonschema-rs
+                    try:
+                        if strict(payload) and is_plain(payload):
+                            return []
+                    except Exception:  # not judged: jsonschema decides below
+                        pass
+                elif fast.accepts(payload):
+                    return []
+            elif (unknown == "warn" or unknown == "allow") and fast.accepts(payload, names=False):
+                return self._unknown(payload, unknown)
+        return self.explain(payload, unknown=unknown)
+
+    def explain(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+        """:meth:`validate` by jsonschema alone (the slow path, which builds the problems)."""
         if unknown not in ("error", "warn", "allow"):
             from .exceptions import ConfigurationError
 
@@ -355,21 +416,50 @@ class CompiledSchema:
 
     def is_valid(self, payload: Any, *, unknown: Unknown = "error") -> bool:
         """True when ``validate`` would report no error."""
+        fast = self._fast
+        if (
+            fast is not None
+            and unknown in ("error", "warn", "allow")
+            and fast.accepts(payload, names=unknown == "error")
+        ):
+            return True
         return not any(p.severity == "error" for p in self.validate(payload, unknown=unknown))
 
     def prepare(
         self, payload: Any, *, unknown: Unknown = "error", model_id: str | None = None
     ) -> dict[str, Any]:
-        """Fill defaults, validate, and return the new payload; raise PayloadInvalid if not valid."""
+        """Fill defaults, validate, return the new payload; raise PayloadInvalid if not valid."""
         if payload is None:
             payload = {}
-        filled = self.fill_defaults(payload)
+        flat = self._flat_defaults
+        if flat is not None and type(payload) is dict:
+            # The defaults are plain JSON (the fast path refuses schemas with odd numbers), so
+            # only the caller's values need the plain-JSON check.
+            filled: Any = {**flat, **payload}
+            guarded = payload
+        else:
+            filled = guarded = self.plan.apply(payload)
+        fast = self._fast
+        if fast is not None and type(filled) is dict:
+            if unknown == "error":
+                strict = fast.strict
+                if strict is not None:  # inlined as in validate()
+                    try:
+                        if strict(filled) and is_plain(guarded):
+                            return filled
+                    except Exception:  # not judged: jsonschema decides below
+                        pass
+                elif fast.accepts(filled):
+                    return filled
+            elif (unknown == "warn" or unknown == "allow") and fast.accepts(filled, names=False):
+                return filled
         problems = [p for p in self.validate(filled, unknown=unknown) if p.severity == "error"]
         if problems:
             raise PayloadInvalid(problems, model_id=model_id)
         if not isinstance(filled, dict):  # only reachable with a schema that allows non-objects
+            kind = type(filled).__name__
             raise PayloadInvalid(
-                [Problem("$", "type", f"a payload must be a JSON object, not {type(filled).__name__}")],
+                [Problem("$", "type", f"a payload must be a JSON object, not {kind}")],
                 model_id=model_id,
             )
         return filled
@@ -379,26 +469,33 @@ _compiled: LRUCache[str, CompiledSchema] = LRUCache(maxsize=256)
 _compiled_lock = threading.Lock()
 
 
-def compile_schema(schema: Any, *, common: frozenset[str] = HUB_COMMON_PARAMETERS) -> CompiledSchema:
+def compile_schema(
+    schema: Any, *, common: frozenset[str] = HUB_COMMON_PARAMETERS, fast: bool | None = None
+) -> CompiledSchema:
     """Compile ``schema`` (memoised by content, so repeated calls are cheap).
 
-    ``common`` names the parameters a hub accepts besides the schema's own (never "unknown").
+    ``common`` names the parameters a hub accepts besides the schema's own (never "unknown");
+    ``fast`` is as for :class:`CompiledSchema` (``None``: on unless ``SCHEMADRIVE_FAST=0``).
     """
+    if fast is None:
+        fast = env_allows_fast()
     try:
-        key = json.dumps([schema, sorted(common)], sort_keys=True, default=repr)
+        key = json.dumps([schema, sorted(common), fast], sort_keys=True, default=repr)
     except (TypeError, ValueError) as exc:
         raise SchemaInvalid(f"the schema is not JSON: {exc}") from exc
     with _compiled_lock:
         found = _compiled.get(key)
     if found is not None:
         return found
-    compiled = CompiledSchema(schema, common=common)
+    compiled = CompiledSchema(schema, common=common, fast=fast)
     with _compiled_lock:
         _compiled[key] = compiled
     return compiled
 
 
-def validate(schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+def validate(
+    schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error"
+) -> list[Problem]:
     """Every problem with ``payload`` under ``schema``; an empty list means valid."""
     return compile_schema(schema).validate(payload, unknown=unknown)
 
@@ -408,6 +505,8 @@ def fill_defaults(schema: Mapping[str, Any] | bool, payload: Any) -> Any:
     return compile_schema(schema).fill_defaults(payload)
 
 
-def prepare(schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error") -> dict[str, Any]:
+def prepare(
+    schema: Mapping[str, Any] | bool, payload: Any, *, unknown: Unknown = "error"
+) -> dict[str, Any]:
     """Fill defaults and validate; return the new payload or raise PayloadInvalid."""
     return compile_schema(schema).prepare(payload, unknown=unknown)

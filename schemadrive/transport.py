@@ -142,7 +142,7 @@ class Transport:
         self.session.headers["Accept"] = "application/json"
         retry = Retry(
             total=retries,
-            connect=retries,
+            connect=min(retries, 2),
             read=retries,
             status=retries,
             backoff_factor=backoff_factor,
@@ -186,15 +186,20 @@ class Transport:
 
         url = self.url(path)
         try:
-            response = self.session.request(
-                method,
-                url,
-                json=json,
-                params=params,
-                headers=dict(headers or {}),
+            prepared = self.session.prepare_request(
+                requests.Request(method, url, json=json, params=params, headers=dict(headers or {}))
+            )
+            if "%2e" in url.lower():
+                # requests un-escapes %2E, which would let a ".." model id become a parent
+                # directory on the wire: put our own encoding of the path back.
+                ours, sent = urlsplit(url), urlsplit(prepared.url or "")
+                prepared.url = sent._replace(path=ours.path).geturl()
+            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
+            response = self.session.send(
+                prepared,
                 timeout=timeout or self.timeout,
-                stream=stream,
                 allow_redirects=allow_redirects,
+                **settings,
             )
         except requests.exceptions.RequestException as exc:
             raise NetworkError(f"{method} {_safe(url)} failed: {_reason(exc)}") from exc

@@ -11,7 +11,9 @@ Exit codes (docs/cli.md):
 0     success
 1     the thing checked failed: an invalid payload, a lint error, a breaking
       schema change, a failed or cancelled job
-2     usage error or unreadable input (bad flag, missing file, malformed JSON)
+2     usage error or unreadable input (a bad flag, a missing file, a --payload or
+      --schema file that is not JSON, a model with no request schema); malformed
+      JSON in a payload being validated is a failed check (1)
 3     hub, network or authentication error
 124   a deadline passed (the job may still be running; its id was printed)
 130   interrupted (Ctrl-C)

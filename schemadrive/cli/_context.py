@@ -23,7 +23,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_DEADLINE
     if isinstance(exc, (e.PayloadInvalid, e.JobFailed, e.JobCancelled)):
         return EXIT_FAILED
-    if isinstance(exc, (e.ConfigurationError, e.SchemaInvalid)):
+    if isinstance(exc, (e.ConfigurationError, e.SchemaError)):
         return EXIT_USAGE
     if isinstance(exc, e.SchemadriveError):
         return EXIT_HUB

@@ -1,0 +1,217 @@
+"""``schemadrive cache list | clear | pull``: the schema cache, and recording fixtures.
+
+``cache pull MODEL ... --into DIR`` writes each live model object to
+``DIR/<provider>/<name>.json``, the layout ``--offline`` with ``Client(fixtures=DIR)`` (or
+``schemadrive validate --fixtures DIR``) reads, so a pipeline can validate with no network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._context import EXIT_OK, exit_code_for
+from ._report import json_document
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ._context import Context
+
+NAME = "cache"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        NAME,
+        help="list or clear the schema cache; record model objects as offline fixtures",
+        description=(
+            "The schema cache keeps each model object fetched from a hub (one file per hub and "
+            "model, revalidated after 10 minutes). `cache pull --into DIR` records live model "
+            "objects as fixtures for offline pipelines."
+        ),
+    )
+    actions = parser.add_subparsers(dest="cache_action", metavar="ACTION", required=True)
+    listing = actions.add_parser(
+        "list", help="list cached model objects", description="List cached model objects."
+    )
+    listing.add_argument(
+        "--all", action="store_true", help="every hub's entries, not only this hub's"
+    )
+    listing.add_argument("--json", action="store_true", help="print the entries as a JSON array")
+    listing.set_defaults(handler=run_list)
+    clear = actions.add_parser(
+        "clear", help="delete cached model objects", description="Delete cached model objects."
+    )
+    clear.add_argument(
+        "--all", action="store_true", help="every hub's entries, not only this hub's"
+    )
+    clear.set_defaults(handler=run_clear)
+    pull = actions.add_parser(
+        "pull",
+        help="fetch model objects now (and record them as fixtures with --into)",
+        description=(
+            "Fetch each model object from the hub (revalidating any cached copy) into the cache; "
+            "with --into DIR, also write it to DIR/<provider>/<name>.json for "
+            "`schemadrive --offline` and `schemadrive validate --fixtures DIR`."
+        ),
+        epilog=(
+            "example: schemadrive cache pull ltx-2-3-pro --into fixtures/ && "
+            "schemadrive validate --fixtures fixtures/ ltx-2-3-pro payload.json"
+        ),
+    )
+    pull.add_argument("models", nargs="+", metavar="MODEL", help="model ids")
+    pull.add_argument(
+        "--into", metavar="DIR", help="also write the model objects as fixtures under DIR"
+    )
+    pull.set_defaults(handler=run_pull)
+
+
+# -- list / clear --------------------------------------------------------------------------
+
+
+def _cache_root(ctx: Context) -> Path | None:
+    directory = ctx.client().cache_dir
+    return Path(directory) if directory else None
+
+
+def _all_entry_files(root: Path) -> list[Path]:
+    """Every cache file of every hub: ``<root>/<provider>/<hub hash>/*.json``."""
+    return sorted(root.glob("*/*/*.json")) if root.is_dir() else []
+
+
+def _read_entry(path: Path) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("model"), dict):
+        return None
+    return {
+        "model_id": entry.get("model_id"),
+        "base_url": entry.get("base_url"),
+        "fetched_at": entry.get("fetched_at"),
+        "etag": entry.get("etag"),
+        "file": str(path),
+    }
+
+
+def _age(fetched_at: Any, now: float) -> str:
+    if not isinstance(fetched_at, (int, float)):
+        return "?"
+    seconds = max(now - fetched_at, 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return f"{seconds:.0f} s ago"
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    client = ctx.client()
+    root = _cache_root(ctx)
+    if args.all and root is not None:
+        entries = [e for e in map(_read_entry, _all_entry_files(root)) if e is not None]
+    else:
+        entries = [{**e, "base_url": client.base_url} for e in client.store.cached_entries()]
+    if args.json:
+        ctx.out(json_document(entries))
+        return EXIT_OK
+    where = "every hub" if args.all else client.base_url
+    ctx.out(f"cache: {root or 'disabled'} ({where})")
+    if not entries:
+        ctx.out("no cached model objects")
+        return EXIT_OK
+    now = time.time()
+    width = max(len(str(e["model_id"])) for e in entries)
+    for entry in entries:
+        line = f"{str(entry['model_id']).ljust(width)}  {_age(entry['fetched_at'], now):>12}"
+        if args.all:
+            line += f"  {entry['base_url']}"
+        if entry.get("etag"):
+            line += f"  etag {entry['etag']}"
+        ctx.out(line)
+    return EXIT_OK
+
+
+def run_clear(args: argparse.Namespace, ctx: Context) -> int:
+    client = ctx.client()
+    root = _cache_root(ctx)
+    if args.all and root is not None:
+        removed = 0
+        for path in _all_entry_files(root):
+            if _read_entry(path) is not None:  # only our own cache files
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        client.store.invalidate()
+        ctx.out(f"removed {removed} cached model object{'s' if removed != 1 else ''} from {root}")
+        return EXIT_OK
+    removed = client.store.clear_disk()
+    ctx.out(
+        f"removed {removed} cached model object{'s' if removed != 1 else ''} "
+        f"for {client.base_url} from {root or 'nowhere (the cache is disabled)'}"
+    )
+    return EXIT_OK
+
+
+# -- pull ----------------------------------------------------------------------------------
+
+
+def fixture_name(model_id: str) -> str:
+    """A file name for a model id: the id itself when it is safe, else a slug plus a hash."""
+    from ..schemas import cache_file_name
+
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", model_id):
+        return f"{model_id}.json"
+    return cache_file_name(model_id)
+
+
+def write_fixture(
+    directory: Path, provider: str, model_id: str, info: dict[str, Any], source: str
+) -> Path:
+    """Write one model object atomically as ``directory/provider/<name>.json``."""
+    folder = directory / provider
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / fixture_name(model_id)
+    document = dict(info)
+    document["x-schemadrive"] = {
+        "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "source": source,
+    }
+    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    temporary.write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    os.replace(temporary, path)
+    return path
+
+
+def run_pull(args: argparse.Namespace, ctx: Context) -> int:
+    # schema_ttl=0: a cached copy is always revalidated with the hub (a 304 costs no body).
+    client = ctx.client(schema_ttl=0)
+    into = Path(args.into) if args.into else None
+    worst = EXIT_OK
+    for model_id in args.models:
+        try:
+            model = client.model(model_id)
+            if into is not None:
+                source = "offline fixtures" if client.offline else client.base_url
+                path = write_fixture(into, client.provider.name, model_id, model.info, source)
+                ctx.out(f"{model_id}: recorded {path}")
+            else:
+                ctx.out(f"{model_id}: cached")
+            if not model.has_schema:
+                ctx.err(f"schemadrive: note: {model_id} publishes no request schema")
+        except Exception as exc:  # report each model and go on with the others
+            code = exit_code_for(exc)
+            worst = max(worst, code)
+            if ctx.debug:
+                raise
+            ctx.err(f"schemadrive: {ctx.paint('error', 'red', ctx.stderr)}: {model_id}: {exc}")
+    return worst

@@ -1,0 +1,362 @@
+"""``schemadrive run MODEL key=value ...``: type the values by the schema, validate, run.
+
+In queue mode the generation id is printed (and flushed) first, on a line of its own, before
+any waiting, so an interrupted wait can be resumed with ``schemadrive wait ID``. Then come the
+result URLs, or with ``--output`` the downloaded files, one a line. Progress is drawn on
+standard error, and only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .validate import UsageError, reparse
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ..parameters import Parameter
+    from ..problems import Problem
+    from ._context import Context
+
+NAME = "run"
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def register(subparsers: Any) -> None:
+    import argparse
+
+    parser = subparsers.add_parser(
+        NAME,
+        usage="schemadrive run [options] MODEL [key=value ...]",
+        help="run a model: key=value parameters typed by its schema",
+        description=(
+            "Run a model. Each key=value is typed by the model's schema: num_frames=121 is an "
+            "integer, generate_audio=false a boolean, image_strength=0.7 a number, arrays and "
+            "objects are written as JSON (input_image='[\"https://...\"]'; a single value for "
+            "an array becomes a one-item list), anything else is a string. The payload is "
+            "validated before anything is sent: an invalid one exits 1 and costs nothing. In "
+            "queue mode the generation id is printed first, so `schemadrive wait ID` can "
+            "resume an interrupted wait."
+        ),
+        epilog=(
+            "exit codes: 0 done; 1 invalid payload, or the job failed or was cancelled; 2 usage "
+            "error or a value that cannot be typed; 3 hub or network error; 124 --timeout passed "
+            "(the job may still be running: `schemadrive wait ID`).\n"
+            "examples:\n"
+            "  schemadrive run ltx-2-3-quality-text-to-video prompt='a fox' num_frames=121 "
+            "--output fox.mp4\n"
+            "  ID=$(schemadrive run ltx-2-3-pro prompt='a fox' --no-wait) && schemadrive wait $ID"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_options(parser)
+    parser.add_argument(
+        "inputs", nargs=argparse.REMAINDER, metavar="MODEL [key=value ...]",
+        help="the model id, then parameters",
+    )  # fmt: skip
+    parser.set_defaults(handler=run, command_parser=parser)
+
+
+def add_options(parser: Any) -> None:
+    parser.add_argument(
+        "--payload", metavar="FILE",
+        help="start from this JSON payload (- for stdin); key=value pairs override its keys",
+    )  # fmt: skip
+    parser.add_argument(
+        "--mode", choices=("queue", "sync"), default="queue",
+        help="queue (default: a job with an id you can wait on, resume or cancel) or sync "
+        "(one long request to the model's endpoint)",
+    )  # fmt: skip
+    add_wait_options(parser)
+    parser.add_argument(
+        "--no-wait", action="store_true",
+        help="queue mode: print the generation id and exit without waiting",
+    )  # fmt: skip
+
+
+def add_wait_options(parser: Any) -> None:
+    """Options shared with ``schemadrive wait``."""
+    parser.add_argument(
+        "--via", choices=("events", "poll"), default=None,
+        help="how to learn that the job ended: the hub's event stream or polling "
+        "(default: events, falling back to polling)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", default=None,
+        help="give up waiting after S seconds (exit 124; the job keeps running)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--output", "-o", metavar="PATH",
+        help="download the results: a file path, or a directory (created if missing)",
+    )  # fmt: skip
+
+
+# -- typing key=value ----------------------------------------------------------------------
+
+
+class ValueTypeError(ValueError):
+    """A ``key=value`` whose value cannot be given the parameter's type (exit 2)."""
+
+
+def split_assignments(items: list[str]) -> list[tuple[str, str]]:
+    """``["a=1", "b=x=y"]`` -> ``[("a", "1"), ("b", "x=y")]``; UsageError without ``=``."""
+    pairs = []
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key:
+            raise UsageError(f"schemadrive run: expected key=value, got {item!r}")
+        pairs.append((key, value))
+    return pairs
+
+
+def types_of(display: str) -> list[str]:
+    """``"array<string (uri)> | null"`` -> ``["array", "null"]`` (JSON type names)."""
+    names = []
+    depth = 0
+    current = ""
+    for char in display:  # split on " | " outside <...>
+        depth += char == "<"
+        depth -= char == ">"
+        if char == "|" and depth == 0:
+            names.append(current)
+            current = ""
+        else:
+            current += char
+    names.append(current)
+    return [re.split(r"[<\s(]", name.strip(), maxsplit=1)[0] for name in names if name.strip()]
+
+
+def _item_type(display: str) -> str | None:
+    match = re.search(r"array<(.*)>", display)
+    return match.group(1) if match else None
+
+
+def coerce(name: str, raw: str, display: str | None) -> Any:
+    """The value of ``name=raw``, typed by the parameter's display type (None: not declared).
+
+    Order of attempts: null, boolean, integer, number, JSON array/object, string. A value
+    that fits none of the parameter's types raises ValueTypeError naming the parameter.
+    """
+    if display is None or display == "any":
+        try:  # not declared by the schema: read JSON when it is JSON, else keep the text
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    types = types_of(display)
+    text = raw.strip()
+    if "null" in types and text == "null":
+        return None
+    if "boolean" in types and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if "integer" in types and _INTEGER.fullmatch(text):
+        return int(text)
+    if "number" in types and _NUMBER.fullmatch(text):
+        number = float(text)
+        return int(number) if _INTEGER.fullmatch(text) else number
+    for kind, opener, python in (("array", "[", list), ("object", "{", dict)):
+        if kind in types and text.startswith(opener):
+            try:
+                value = json.loads(text)
+            except ValueError as exc:
+                raise ValueTypeError(
+                    f"parameter {name!r}: {raw!r} is not valid JSON ({exc})"
+                ) from None
+            if isinstance(value, python):
+                return value
+    if "string" in types:
+        return raw
+    if types == ["array"] or types == ["array", "null"]:
+        item = _item_type(display)
+        if item is not None:  # one value for an array: a one-item list
+            return [coerce(name, raw, item)]
+    expected = " or ".join(_EXPECTED.get(t, t) for t in types if t != "null")
+    hint = ""
+    if "array" in types or "object" in types:
+        hint = " (write arrays and objects as JSON, quoted for the shell)"
+    raise ValueTypeError(f"parameter {name!r} expects {expected}, got {raw!r}{hint}")
+
+
+_EXPECTED = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a JSON array",
+    "object": "a JSON object",
+    "string": "a string",
+}
+
+
+def build_payload(
+    parameters: list[Parameter],
+    assignments: list[tuple[str, str]],
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A new payload: ``base`` with each assignment typed by its parameter."""
+    declared = {p.name: p.type for p in parameters}
+    payload = dict(base or {})
+    for key, raw in assignments:
+        payload[key] = coerce(key, raw, declared.get(key))
+    return payload
+
+
+# -- output --------------------------------------------------------------------------------
+
+
+def problem_lines(ctx: Context, problems: list[Problem]) -> list[str]:
+    lines = []
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        label = ctx.paint(problem.severity, colour, ctx.stderr)
+        lines.append(f"  {label}: {problem}")
+    return lines
+
+
+def report_result(ctx: Context, result: Any, output: str | None) -> None:
+    """Print the result's URLs, or download them to ``output`` and print the paths."""
+    if output:
+        for path in result.download(output):
+            ctx.out(str(path))
+        return
+    for url in result.urls:
+        ctx.out(url)
+    if getattr(result, "data", None):
+        ctx.err(
+            f"schemadrive: {len(result.data)} output(s) came inline: use --output PATH to save them"
+        )
+
+
+def wait_options(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
+    """Keyword arguments for ``Job.wait``, and the progress line (None: not a terminal)."""
+    options: dict[str, Any] = {"via": args.via or "auto"}
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if not ctx.is_terminal(ctx.stderr):
+        return options, None
+    from ..progress import ProgressLine
+
+    line = ProgressLine(stream=ctx.stderr)
+
+    def on_status(state: Any) -> None:
+        if state.terminal:
+            line.finished(state)
+        else:
+            line.update(state)
+
+    options["on_status"] = on_status
+    return options, line
+
+
+def announce(ctx: Context, generation_id: str) -> None:
+    """The id first, on stdout, flushed: whatever happens next, it can be resumed."""
+    ctx.out(generation_id)
+    ctx.stdout.flush()
+    if ctx.is_terminal(ctx.stderr):
+        ctx.err(
+            ctx.paint(
+                f"queued {generation_id}; resume with `schemadrive wait {generation_id}`",
+                "dim",
+                ctx.stderr,
+            )
+        )
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def _read_payload(path: str) -> dict[str, Any]:
+    import sys
+
+    from ..exceptions import ConfigurationError
+    from ..recorded import read_json_file
+
+    if path == "-":
+        try:
+            document = json.loads(sys.stdin.read())
+        except ValueError as exc:
+            raise ConfigurationError(f"stdin: not valid JSON ({exc})") from None
+    else:
+        document = read_json_file(path)
+    if not isinstance(document, dict):
+        raise ConfigurationError(
+            f"{path}: a payload must be a JSON object, not {type(document).__name__}"
+        )
+    return document
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from ..exceptions import SchemaUnavailable
+
+    try:
+        args = reparse(args, add_options, "schemadrive run")
+        if not args.inputs:
+            raise UsageError("schemadrive run: give a MODEL, then key=value parameters")
+        model_id, rest = args.inputs[0], args.inputs[1:]
+        assignments = split_assignments(rest)
+        if args.no_wait and args.mode == "sync":
+            raise UsageError("schemadrive run: --no-wait needs --mode queue")
+    except UsageError as exc:
+        if str(exc) == "--help":
+            args.command_parser.print_help(ctx.stdout)
+            return EXIT_OK
+        ctx.err(str(exc))
+        return EXIT_USAGE
+    base = _read_payload(args.payload) if args.payload else None
+    client = ctx.client()
+    model = client.model(model_id)
+    try:
+        parameters = model.parameters
+    except SchemaUnavailable as exc:
+        ctx.err(f"schemadrive run: {exc}")
+        return EXIT_USAGE
+    try:
+        payload = build_payload(parameters, assignments, base)
+    except ValueTypeError as exc:
+        ctx.err(f"schemadrive run: {ctx.paint('error', 'red', ctx.stderr)}: {exc}")
+        return EXIT_USAGE
+    problems = model.validate(model.fill_defaults(payload))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        count = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
+        ctx.err(
+            f"schemadrive run: the payload is invalid for {model_id} ({count}); nothing was sent"
+        )
+        for line in problem_lines(ctx, errors):
+            ctx.err(line)
+        return EXIT_FAILED
+    for line in problem_lines(ctx, problems):
+        ctx.err(line)
+
+    if args.mode == "sync":
+        result = client.run(model_id, payload)
+        report_result(ctx, result, args.output)
+        return EXIT_OK
+    job = client.submit(model_id, payload)
+    announce(ctx, job.id)
+    if args.no_wait:
+        return EXIT_OK
+    return wait_and_report(ctx, job, args)
+
+
+def wait_and_report(ctx: Context, job: Any, args: argparse.Namespace) -> int:
+    """Wait for ``job`` with the command line's options; print or download its result."""
+    options, progress = wait_options(ctx, args)
+    try:
+        result = job.wait(**options)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+            progress = None
+        ctx.err(
+            f"schemadrive: stopped waiting; job {job.id} keeps running: `schemadrive wait {job.id}`"
+        )
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+    report_result(ctx, result, args.output)
+    return EXIT_OK

@@ -1,0 +1,393 @@
+"""Running models: sync runs, submits, job look-ups, and the shared event listener.
+
+:class:`Dispatcher` is what :class:`~schemadrive.client.Client`'s ``run``/``submit``/``job``
+methods use; it asks the :class:`~schemadrive.providers.Provider` for every hub-specific path,
+body and field name. Its ``settings``, ``clock``, ``sleep`` and ``random`` can be replaced
+(tests drive waits with a manual clock and never sleep for real). All times are in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .backoff import Backoff
+from .exceptions import ConfigurationError, JobNotFound, SchemadriveError
+from .results import Result
+from .status import JobState, Status, status_from_word
+from .stream import EventStream
+from .submission import post_paid
+
+if TYPE_CHECKING:
+    import requests
+
+    from .downloads import Downloader
+    from .jobs import Job
+    from .listener import EventListener, Outcome
+    from .model import Model
+    from .providers import Provider
+    from .transport import Transport
+
+__all__ = ["DispatchSettings", "Dispatcher"]
+
+log = logging.getLogger("schemadrive")
+
+T = TypeVar("T")
+
+
+@dataclass
+class DispatchSettings:
+    """How runs, submits and waits behave. All times are in seconds."""
+
+    #: first polling interval, and the cap of its exponential backoff
+    poll_interval: float = 2.0
+    max_poll_interval: float = 30.0
+    #: while waiting on events, poll open jobs this often (cancelled jobs get no event)
+    reconcile_interval: float = 30.0
+    #: the deadline of a wait given ``timeout=None`` (pass ``math.inf`` for none at all)
+    default_timeout: float = 3600.0
+    #: (connect, read) for a queue submit, and for a sync run (long enough for a 15-min video)
+    submit_timeout: tuple[float, float] = (5.0, 60.0)
+    run_timeout: tuple[float, float] = (5.0, 960.0)
+    #: sends of one paid request while the hub answers 429, and the longest Retry-After honoured
+    submit_attempts: int = 5
+    max_retry_after: float = 120.0
+    #: open the event stream before each submit (the stream has no replay)
+    listen: bool = True
+    #: how long a submit waits for the stream to open before sending anyway
+    listen_timeout: float = 10.0
+    #: the stream's read timeout (the hub sends a keep-alive every 15 s)
+    events_read_timeout: float = 60.0
+    reconnect_initial: float = 0.5
+    reconnect_max: float = 30.0
+    #: failed connection attempts in a row before the listener gives up (waiters then poll),
+    #: and how long after giving up a new listener may try again
+    stream_failures: int = 8
+    stream_retry_after: float = 300.0
+    #: close the stream after this long with nothing to wait for
+    idle_timeout: float = 300.0
+    #: consecutive failed polls (5xx or network, after the transport's retries) tolerated
+    poll_failures: int = 10
+
+
+class Dispatcher:
+    """Runs, submits and looks up jobs for one client; owns the shared event listener."""
+
+    def __init__(
+        self,
+        transport: Callable[[], Transport],
+        provider: Provider,
+        model: Callable[[str], Model],
+        *,
+        settings: DispatchSettings | None = None,
+    ) -> None:
+        self._transport = transport
+        self.provider = provider
+        self._model = model
+        self.settings = settings or DispatchSettings()
+        #: the clock deadlines and polling intervals are measured on
+        self.clock: Callable[[], float] = time.monotonic
+        #: how polling waits (waiting on the event stream uses real time, up to the deadline)
+        self.sleep: Callable[[float], None] = time.sleep
+        self.random: Callable[[], float] = _random.random
+        self._listener: EventListener | None = None
+        self._downloader: Downloader | None = None
+        self._stream = EventStream()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Dispatcher provider={self.provider.name!r} listener={self._listener!r}>"
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport()
+
+    @property
+    def downloader(self) -> Downloader:
+        from .downloads import Downloader
+
+        transport = self.transport
+        if self._downloader is None or self._downloader.transport is not transport:
+            self._downloader = Downloader(transport)
+        return self._downloader
+
+    def backoff(self, interval: float | None = None, max_interval: float | None = None) -> Backoff:
+        """A polling schedule with this dispatcher's settings and random source."""
+        first = self.settings.poll_interval if interval is None else interval
+        cap = self.settings.max_poll_interval if max_interval is None else max_interval
+        return Backoff(first, max(first, cap), random=self.random)
+
+    def close(self) -> None:
+        """Stop the event listener (a new one starts on the next wait)."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
+        self._stream.close()
+
+    # -- the event stream -------------------------------------------------------------------
+    def listener(self) -> EventListener | None:
+        """The shared listener (None when the provider has no event stream)."""
+        if not self.provider.has_events:
+            return None
+        with self._lock:
+            old = self._listener
+            failed_at = old.failed_at if old is not None else None
+            if (
+                failed_at is not None
+                and time.monotonic() - failed_at >= self.settings.stream_retry_after
+            ):
+                old.stop()  # type: ignore[union-attr]  # it gave up a while ago: try again
+                self._listener = None
+            if self._listener is None:
+                from .listener import COMPLETION_EVENT, EventListener
+
+                s = self.settings
+                # a provider may name its completion event; Oxen's is the default
+                name = getattr(self.provider, "completion_event", None) or COMPLETION_EVENT
+                self._listener = EventListener(
+                    self._open_events,
+                    self.provider.state,
+                    self.reconcile,
+                    event_names=(name,),
+                    reconnect_initial=s.reconnect_initial,
+                    reconnect_max=s.reconnect_max,
+                    max_failures=s.stream_failures,
+                    idle_timeout=s.idle_timeout,
+                )
+            return self._listener
+
+    def _open_events(self) -> requests.Response:
+        assert self.provider.events_path is not None
+        return self._stream.open(
+            self.transport, self.provider.events_path, self.settings.events_read_timeout
+        )
+
+    def _listen_before_submit(self) -> tuple[EventListener | None, int | None]:
+        listener = self.listener() if self.settings.listen else None
+        if listener is None or listener.failure is not None:
+            return None, None
+        # While the stream is failing, do not hold the submit up: its jobs are polled once
+        # (they are "not covered") and the stream catches up when it is back.
+        timeout = self.settings.listen_timeout if listener.failures == 0 else 0.0
+        return listener, listener.ensure_connected(timeout)
+
+    # -- reading jobs -----------------------------------------------------------------------
+    def _status_path(self, generation_id: str) -> str:
+        return self.provider.path(self.provider.status_path, generation_id=generation_id)
+
+    def fetch_state(self, generation_id: str) -> JobState:
+        """One status request. JobNotFound on 404; RateLimited, HubError, NetworkError."""
+        transport = self.transport
+        path = self._status_path(generation_id)
+        response = transport.send("GET", path)
+        if response.status_code == 404:
+            response.close()
+            raise JobNotFound(generation_id, url=transport.url(path))
+        reply = transport.json(response)
+        if not isinstance(reply, dict):
+            from .exceptions import HubError
+
+            raise HubError(f"the status of {generation_id} is not a JSON object", body=reply)
+        state = self.provider.state(reply)
+        if not state.generation_id:  # some replies omit the id they were asked about
+            from dataclasses import replace
+
+            state = replace(state, generation_id=generation_id)
+        return state
+
+    def reconcile(self, ids: Collection[str]) -> dict[str, Outcome]:
+        """The current state of each of ``ids`` (JobNotFound for one the hub no longer knows).
+
+        One list request first (when there are several ids): an id it shows as active is
+        still running; every other id gets its own status request, which is the truth. So
+        the cost is one request plus one per job that finished (or is not in the list).
+        """
+        wanted = set(ids)
+        outcomes: dict[str, Outcome] = {}
+        if len(wanted) > 1:
+            try:
+                for state in self.list_jobs():
+                    if state.generation_id in wanted and not state.terminal:
+                        outcomes[state.generation_id] = state
+            except SchemadriveError as exc:  # the per-id requests below are the truth anyway
+                log.debug("listing jobs failed (%s); polling each one", exc)
+        for generation_id in sorted(wanted - outcomes.keys()):
+            try:
+                outcomes[generation_id] = self.fetch_state(generation_id)
+            except JobNotFound as exc:
+                outcomes[generation_id] = exc
+        return outcomes
+
+    def list_jobs(
+        self, *, status: str | Status | None = None, model: str | None = None
+    ) -> list[JobState]:
+        """The hub's job list (Oxen: active jobs only unless ``status`` is given)."""
+        word = self._status_word(status) if status is not None else None
+        reply = self.transport.request_json(
+            "GET", self.provider.list_path, params=self.provider.list_query(word, model)
+        )
+        return [self.provider.state(row) for row in self.provider.parse_job_list(reply)]
+
+    def _status_word(self, status: str | Status) -> str:
+        if isinstance(status, Status):
+            for word, value in self.provider.status_words.items():
+                if value is status:
+                    return word
+            raise ConfigurationError(f"this hub has no word for the status {status.value!r}")
+        return status
+
+    def cancel(self, generation_id: str) -> JobState | None:
+        """Ask the hub to cancel; the job's state afterwards (None if it no longer answers)."""
+        transport = self.transport
+        path = self.provider.path(self.provider.cancel_path, generation_id=generation_id)
+        response = transport.send(self.provider.cancel_method, path)
+        if response.status_code == 404:
+            response.close()
+            raise JobNotFound(generation_id, url=transport.url(path))
+        transport.check(response)
+        response.close()
+        try:
+            state: JobState | None = self.fetch_state(generation_id)
+        except JobNotFound:  # legacy hubs forget a job once it ends
+            state = JobState(generation_id, Status.CANCELLED, raw_status="cancelled")
+        listener = self._listener
+        if listener is not None and state is not None:
+            listener.record({generation_id: state})  # waiters elsewhere end now: no event comes
+        return state
+
+    # -- creating work ----------------------------------------------------------------------
+    def _check_hint(self, model_id: str) -> str:
+        url = self.transport.url(self.provider.list_path)
+        return f"`schemadrive jobs --model {model_id}` or GET {url}?model={model_id}"
+
+    def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        model_id: str,
+        parse: Callable[[Any], T],
+        timeout: tuple[float, float],
+        check: str,
+    ) -> T:
+        s = self.settings
+        return post_paid(
+            self.transport,
+            path,
+            body,
+            model_id=model_id,
+            parse=parse,
+            check=check,
+            timeout=timeout,
+            attempts=s.submit_attempts,
+            max_retry_after=s.max_retry_after,
+            sleep=self.sleep,
+            backoff=Backoff(1.0, 30.0, factor=2.0, random=self.random),
+        )
+
+    def run(self, model_id: str, payload: Mapping[str, Any] | None) -> Result:
+        """Validate, fill defaults, POST to the model's sync endpoint, return its Result."""
+        model = self._model(model_id)
+        prepared = model.prepare(dict(payload or {}))
+        if model.endpoint is None:
+            raise ConfigurationError(
+                f"{model_id} has no synchronous endpoint on this hub; use submit()"
+            )
+        downloader = self.downloader
+        check = self._check_hint(model_id).replace("--model", "--status succeeded --model")
+        return self._post(
+            model.endpoint,
+            {**prepared, "model": model_id},
+            model_id=model_id,
+            parse=lambda reply: Result.from_reply(reply, model=model_id, downloader=downloader),
+            timeout=self.settings.run_timeout,
+            check=check,
+        )
+
+    def submit(self, model_id: str, payload: Mapping[str, Any] | None, count: int = 1) -> list[Job]:
+        """Validate once, then enqueue ``count`` jobs in requests of at most max_per_submit.
+
+        If a later request fails, the jobs already created are on the exception as ``.jobs``.
+        """
+        from .jobs import Job
+
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ConfigurationError(f"count must be a positive integer, not {count!r}")
+        model = self._model(model_id)
+        prepared = model.prepare(dict(payload or {}))
+        listener, epoch = self._listen_before_submit()
+        check = self._check_hint(model_id)
+        jobs: list[Job] = []
+        for size in chunk_sizes(count, self.provider.max_per_submit):
+            body = self.provider.submit_body(model_id, prepared, size)
+            try:
+                created = self._post(
+                    self.provider.submit_path,
+                    body,
+                    model_id=model_id,
+                    parse=self.provider.parse_submit,
+                    timeout=self.settings.submit_timeout,
+                    check=check,
+                )
+            except SchemadriveError as exc:
+                if jobs:
+                    exc.jobs = list(jobs)  # type: ignore[attr-defined]
+                    ids = ", ".join(job.id for job in jobs)
+                    log.warning(
+                        "%d job(s) of %s were created before the error: %s",
+                        len(jobs),
+                        model_id,
+                        ids,
+                    )
+                raise
+            if len(created) != size:
+                log.warning(
+                    "asked the hub for %d job(s) of %s, it created %d", size, model_id, len(created)
+                )
+            new = [
+                Job(self, item.generation_id, model=model_id, known=True,
+                    state=self._initial_state(item.generation_id, item.raw_status, model_id))
+                for item in created
+            ]  # fmt: skip
+            if listener is not None:
+                unchecked = listener.watch([job.id for job in new], since_epoch=epoch)
+                for job in new:
+                    job._needs_check = job.id in unchecked
+            jobs.extend(new)
+        return jobs
+
+    def _initial_state(self, generation_id: str, word: str, model_id: str) -> JobState:
+        status = status_from_word(word, self.provider.status_words)
+        return JobState(generation_id, status, raw_status=word, model=model_id)
+
+    def attach(self, generation_id: str, *, model: str | None = None) -> Job:
+        """A handle on an existing job (no request is made until it is used)."""
+        from .jobs import Job
+
+        if not isinstance(generation_id, str) or not generation_id.strip():
+            raise ConfigurationError("a generation id must be a non-empty string")
+        return Job(self, generation_id.strip(), model=model)
+
+    def watch(self, jobs: Iterable[Job], *, timeout: float) -> EventListener | None:
+        """Make sure the listener runs (waiting up to ``timeout`` for it to connect) and
+        watches ``jobs``; None when there is no stream to wait on."""
+        listener = self.listener()
+        if listener is None or listener.failure is not None:
+            return None
+        listener.ensure_connected(min(self.settings.listen_timeout, timeout))
+        if listener.failure is not None:
+            return None
+        listener.watch([job.id for job in jobs if not job.done], since_epoch=None)
+        return listener
+
+
+def chunk_sizes(count: int, limit: int) -> list[int]:
+    """``count`` split into requests of at most ``limit``: (10, 4) -> [4, 4, 2]."""
+    limit = max(1, limit)
+    return [limit] * (count // limit) + ([count % limit] if count % limit else [])

@@ -1,0 +1,226 @@
+"""Result files to disk: streamed in constant memory, complete or not at all.
+
+* The body is read in chunks into a temporary file in the destination directory and renamed
+  into place only when it is complete, so an interrupted or short download leaves nothing
+  behind, and a reader never sees a half-written file.
+* ``Content-Length`` is checked: fewer (or more) bytes than announced is a DownloadError.
+* Redirects are followed here, one hop at a time, so that each hop decides afresh whether it
+  may carry the API key: only a URL on the hub's own scheme, host and port gets it (the
+  transport's auth does that check); any other host, such as a CDN or a presigned storage
+  URL, is fetched with a session that has no key at all (not even one from ``~/.netrc``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from .exceptions import DownloadError, NetworkError
+
+if TYPE_CHECKING:
+    import requests
+
+    from .transport import Transport
+
+__all__ = ["Downloader", "write_atomically"]
+
+log = logging.getLogger("schemadrive")
+
+CHUNK_SIZE = 1 << 16
+MAX_REDIRECTS = 5
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _where(url: str) -> str:
+    """A URL without its query string (presigned URLs carry credentials there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+class _NoAuth:
+    """An auth that adds nothing; set on a session, it also stops requests reading ~/.netrc."""
+
+    def __call__(self, request: Any) -> Any:
+        return request
+
+
+def write_atomically(
+    directory: Path,
+    name: str,
+    chunks: Iterable[bytes],
+    *,
+    unique: bool = False,
+    expected: int | None = None,
+) -> Path:
+    """Write ``chunks`` to ``directory/name`` via a temporary file and a rename.
+
+    ``unique``: never replace an existing file (``name-1.ext``, ``name-2.ext``… instead).
+    ``expected``: the byte count the file must have (DownloadError otherwise). On any
+    failure the temporary file is removed and nothing is left at the destination.
+    """
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+    try:
+        size = 0
+        with os.fdopen(handle, "wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+                size += len(chunk)
+        if expected is not None and size != expected:
+            raise DownloadError(
+                f"{name}: got {size} bytes, but Content-Length said {expected}; nothing was saved"
+            )
+        final = directory / name
+        if unique:
+            stem, suffix = os.path.splitext(name)
+            counter = 1
+            while final.exists():
+                final = directory / f"{stem}-{counter}{suffix}"
+                counter += 1
+        os.replace(temporary, final)
+        return final
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+class Downloader:
+    """Fetches result URLs. ``transport`` is the hub's (None: no URL is the hub's).
+
+    All times are in seconds; ``timeout`` is (connect, read between two chunks).
+    """
+
+    def __init__(
+        self,
+        transport: Transport | None,
+        *,
+        timeout: tuple[float, float] = (5.0, 120.0),
+        chunk_size: int = CHUNK_SIZE,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.chunk_size = chunk_size
+        self.max_redirects = max_redirects
+        self._plain: requests.Session | None = None
+
+    @classmethod
+    def plain(cls) -> Downloader:
+        """A downloader that never sends a key (for results made without a client)."""
+        return cls(None)
+
+    def __repr__(self) -> str:
+        hub = self.transport.base_url if self.transport is not None else None
+        return f"Downloader(hub={hub!r})"
+
+    def _session(self) -> requests.Session:
+        if self._plain is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+            session = requests.Session()
+            session.auth = _NoAuth()
+            retry = Retry(
+                total=3,
+                backoff_factor=0.5,
+                status_forcelist=(429, 502, 503, 504),
+                allowed_methods=frozenset({"GET"}),
+                raise_on_status=False,
+            )
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._plain = session
+        return self._plain
+
+    def _get(self, url: str) -> requests.Response:
+        import requests
+
+        headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
+        if self.transport is not None and self.transport.is_hub_url(url):
+            try:
+                return self.transport.send(
+                    "GET", url, headers=headers, timeout=self.timeout, stream=True,
+                    allow_redirects=False,
+                )  # fmt: skip
+            except NetworkError as exc:
+                raise DownloadError(
+                    f"download of {_where(url)} failed: {exc}", url=_where(url)
+                ) from exc
+        try:
+            response = self._session().get(
+                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+        except requests.exceptions.RequestException as exc:
+            raise DownloadError(
+                f"download of {_where(url)} failed: {type(exc).__name__}", url=_where(url)
+            ) from exc
+        log.debug("GET %s -> %s", _where(url), response.status_code)
+        return response
+
+    def open(self, url: str) -> requests.Response:
+        """The streamed response for ``url`` after redirects (a 2xx, else DownloadError)."""
+        current = url
+        for _ in range(self.max_redirects + 1):
+            response = self._get(current)
+            if response.status_code in _REDIRECTS and response.headers.get("Location"):
+                response.close()
+                current = urljoin(current, response.headers["Location"])
+                continue
+            if response.status_code >= 400 or response.status_code in _REDIRECTS:
+                status = response.status_code
+                response.close()
+                raise DownloadError(
+                    f"download of {_where(current)} failed: HTTP {status}", url=_where(current)
+                )
+            return response
+        raise DownloadError(f"too many redirects from {_where(url)}", url=_where(url))
+
+    def fetch(self, url: str, directory: Path, name: str, *, unique: bool = False) -> Path:
+        """Download ``url`` to ``directory/name`` (an extension is added from the type)."""
+        response = self.open(url)
+        try:
+            if not os.path.splitext(name)[1]:
+                kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+                name += (mimetypes.guess_extension(kind) if kind else None) or ".bin"
+            expected = _content_length(response)
+            return write_atomically(
+                directory, name, self._chunks(response, url), unique=unique, expected=expected
+            )
+        finally:
+            response.close()
+
+    def _chunks(self, response: requests.Response, url: str) -> Iterator[bytes]:
+        # Identity was asked for; a server that compresses anyway gets decoded (and then
+        # Content-Length, which counts the compressed bytes, is not compared).
+        decode = response.headers.get("Content-Encoding", "identity") != "identity"
+        try:
+            while True:
+                chunk = response.raw.read(self.chunk_size, decode_content=decode)
+                if not chunk:
+                    return
+                yield chunk
+        except Exception as exc:  # urllib3's, requests' and socket errors alike
+            raise DownloadError(
+                f"download of {_where(url)} was interrupted ({type(exc).__name__}); "
+                "nothing was saved",
+                url=_where(url),
+            ) from exc
+
+
+def _content_length(response: requests.Response) -> int | None:
+    value = response.headers.get("Content-Length")
+    if value is None or response.headers.get("Content-Encoding", "identity") != "identity":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None

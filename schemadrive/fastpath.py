@@ -1,0 +1,229 @@
+"""The compiled fast path: jsonschema-rs gives the verdict, jsonschema explains a rejection.
+
+:class:`~schemadrive.payloads.CompiledSchema` asks :func:`compile_fast` for a :class:`FastPath`
+once per schema. A payload the fast path accepts is valid; anything else (rejected, or a value
+the fast path cannot judge) goes to the pure-Python path, which builds the detailed problems.
+So the fast path must never accept a payload the slow path rejects. Where the two libraries
+could judge differently, we either hand the keyword back to Python or do not use jsonschema-rs:
+
+* ``format``, ``pattern`` and ``multipleOf`` are evaluated by jsonschema's own functions, called
+  from jsonschema-rs as custom keywords (regex dialects, format checkers and float division
+  differ between the two libraries);
+* a schema with ``patternProperties`` (key regexes), with a number beyond +/-2**53 (float and
+  integer comparisons differ there), or one jsonschema-rs cannot compile (draft 3, a custom
+  ``$schema``) stays on the slow path; ``fallback_reason`` says why;
+* a payload is judged by jsonschema-rs only if it is plain JSON (:func:`is_plain`): ``dict``,
+  ``list``, ``str``, ``bool``, ``None`` and finite numbers within +/-2**53, nested at most
+  64 deep. jsonschema-rs reads tuples as arrays, ``Decimal`` as a number and ``Enum`` members
+  as their values, where jsonschema does not;
+* any exception from jsonschema-rs means "not judged" (e.g. a lone surrogate in a string).
+
+Unknown top-level names are checked by jsonschema-rs too: the "strict" variant adds every known
+and common name to the root's ``properties`` and sets ``additionalProperties: false``.
+
+``SCHEMADRIVE_FAST=0`` (or ``CompiledSchema(schema, fast=False)``) forces the slow path.
+jsonschema-rs is imported here only when a schema is compiled, never at ``import schemadrive``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FastPath", "compile_fast", "env_allows_fast", "is_plain"]
+
+#: Numbers beyond this magnitude are compared differently by the two libraries.
+NUMBER_LIMIT = 2**53
+#: Deeper payloads go to jsonschema, which decides whether it can check them.
+MAX_DEPTH = 64
+#: Keywords evaluated by jsonschema's own code even on the fast path.
+PYTHON_KEYWORDS = ("format", "pattern", "multipleOf")
+
+_LOW, _HIGH = -NUMBER_LIMIT, NUMBER_LIMIT
+_RS_CLASSES = {
+    "Draft4Validator": "Draft4Validator",
+    "Draft6Validator": "Draft6Validator",
+    "Draft7Validator": "Draft7Validator",
+    "Draft201909Validator": "Draft201909Validator",
+    "Draft202012Validator": "Draft202012Validator",
+}
+
+
+def env_allows_fast() -> bool:
+    """False when ``SCHEMADRIVE_FAST`` is set to 0, false, no or off."""
+    value = os.environ.get("SCHEMADRIVE_FAST", "").strip().lower()
+    return value not in ("0", "false", "no", "off")
+
+
+def is_plain(value: Any, depth: int = 0) -> bool:
+    """True for a value both libraries read the same way (see the module docstring)."""
+    # Ordered for the common case, a dict of strings and small numbers: this runs per payload.
+    if type(value) is dict:
+        items: Any = value.values()
+    elif type(value) is list:
+        items = value
+    else:
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            return True
+        if kind is int or kind is float:
+            return _LOW <= value <= _HIGH  # also False for NaN and infinities
+        if isinstance(value, dict):  # subclasses: both libraries read them as objects
+            items = value.values()
+        elif isinstance(value, list):
+            items = value
+        else:
+            return False
+    if depth >= MAX_DEPTH:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is int or kind is float:
+            if _LOW <= item <= _HIGH:
+                continue
+            return False
+        if kind is bool or item is None:
+            continue
+        if not is_plain(item, depth + 1):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """jsonschema-rs checks of one schema.
+
+    ``loose`` is the schema's own check; ``strict`` also rejects top-level names outside
+    ``allowed`` (``None`` when those names are checked in Python instead; ``allowed`` is
+    ``None`` when the schema itself decides about extra names).
+    """
+
+    loose: Callable[[Any], bool]
+    strict: Callable[[Any], bool] | None
+    allowed: frozenset[str] | None
+
+    def accepts(self, payload: Any, *, names: bool = True) -> bool:
+        """True when ``payload`` is certainly valid; False means "ask jsonschema".
+
+        With ``names``, a top-level name the schema does not declare makes it not valid.
+        """
+        try:
+            if names and self.strict is not None:
+                return bool(self.strict(payload)) and is_plain(payload)
+            if not self.loose(payload):
+                return False
+            allowed = self.allowed if names else None
+            if (
+                allowed is not None
+                and isinstance(payload, dict)
+                and not allowed.issuperset(payload)
+            ):
+                return False
+            return is_plain(payload)
+        except Exception:  # not judged (e.g. a lone surrogate): the slow path decides
+            return False
+
+
+def _numbers_and_keys(schema: Any) -> tuple[set[str], bool]:
+    keys: set[str] = set()
+    big = False
+    stack = [schema]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            keys.update(k for k in current if isinstance(k, str))
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, (int, float)) and not isinstance(current, bool):
+            big = big or not (_LOW <= current <= _HIGH)
+    return keys, big
+
+
+def _python_keyword(function: Any, validator: Any) -> type:
+    """A jsonschema-rs custom keyword class that runs jsonschema's implementation of it."""
+
+    class PythonKeyword:
+        def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+            self.parent = parent_schema
+            self.value = value
+
+        def validate(self, instance: Any) -> None:
+            if type(instance) is float and not (_LOW <= instance <= _HIGH):
+                # jsonschema-rs hands over integers beyond 64 bits as floats: not judged here.
+                raise ValueError("number out of the exactly comparable range")
+            for error in function(validator, self.value, instance, self.parent):
+                raise ValueError(error.message)
+
+    return PythonKeyword
+
+
+def _strict_schema(schema: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    """The root schema that also rejects top-level names outside ``allowed``."""
+    strict = copy.deepcopy(schema)
+    properties = dict(strict.get("properties") or {})
+    for name in sorted(allowed - set(properties)):
+        properties[name] = {}
+    strict["properties"] = properties
+    strict["additionalProperties"] = False
+    return strict
+
+
+def _no_retrieval(uri: str) -> Any:
+    raise ValueError(f"remote references are never fetched: {uri}")
+
+
+def compile_fast(
+    normalized: Any,
+    validator: Any,
+    *,
+    known: frozenset[str] | None,
+    common: frozenset[str],
+) -> tuple[FastPath | None, str | None]:
+    """The fast path for an already compiled (normalized, metaschema-checked) schema.
+
+    ``validator`` is the jsonschema validator of the slow path; its class picks the dialect and
+    its keyword functions evaluate :data:`PYTHON_KEYWORDS`. Returns ``(fast_path, None)`` or
+    ``(None, why_not)``.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None, "jsonschema-rs is not installed (pip install 'schemadrive[fast]')"
+    if not isinstance(normalized, dict):
+        return None, "boolean schemas are judged by jsonschema"
+    cls = type(validator)
+    rs_name = _RS_CLASSES.get(cls.__name__)
+    if rs_name is None:
+        return None, f"jsonschema-rs does not support the dialect of {cls.__name__}"
+    keys, big = _numbers_and_keys(normalized)
+    if big:
+        return None, "the schema has numbers beyond +/-2**53, compared differently by the two"
+    if "patternProperties" in keys:
+        return None, "patternProperties: the two libraries' regular expressions differ"
+    keywords = {
+        name: _python_keyword(cls.VALIDATORS[name], validator)
+        for name in PYTHON_KEYWORDS
+        if name in keys and name in cls.VALIDATORS
+    }
+    rs_cls = getattr(jsonschema_rs, rs_name)
+    options: dict[str, Any] = {"retriever": _no_retrieval}
+    if keywords:
+        options["keywords"] = keywords
+    # Up to draft 7, keywords beside a $ref are ignored: the names are then checked in Python.
+    ref_hides_siblings = rs_name in ("Draft4Validator", "Draft6Validator", "Draft7Validator")
+    try:
+        loose = rs_cls(copy.deepcopy(normalized), **options).is_valid
+        if known is None:
+            return FastPath(loose, loose, None), None
+        if ref_hides_siblings and "$ref" in normalized:
+            return FastPath(loose, None, known | common), None
+        strict = rs_cls(_strict_schema(normalized, known | common), **options).is_valid
+    except Exception as exc:  # a schema jsonschema accepts but jsonschema-rs cannot compile
+        return None, f"jsonschema-rs cannot compile the schema: {str(exc)[:200]}"
+    return FastPath(loose, strict, known | common), None

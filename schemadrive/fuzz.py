@@ -1,0 +1,725 @@
+"""Hypothesis strategies from a request schema: payloads it accepts, and payloads it rejects.
+
+The only module of schemadrive that imports hypothesis (install ``schemadrive[fuzz]``).
+
+How payloads are made: the schema is compiled (:func:`~schemadrive.payloads.compile_schema`
+translates the OpenAPI forms), every ``$ref`` is inlined (``$defs``, ``definitions``,
+``components``, embedded ``$id`` resources; siblings of ``$ref`` apply as in 2019-09 and
+later), ``allOf`` is merged, and ``anyOf``/``oneOf``/``if``-``then``-``else``/``not``/
+``dependentSchemas`` become a choice of branch. Objects (``required``,
+``dependentRequired``), arrays (``prefixItems``) and enums are drawn here; scalar leaves are
+delegated to hypothesis-jsonschema's ``from_schema`` with realistic ``custom_formats``
+(``uri`` gives https URLs to .png/.mp4/.mp3 files and small ``data:`` URIs). Every payload is
+re-checked by schemadrive's own validator, the oracle, so a shape the generator only
+approximates is filtered, never passed through.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import hypothesis
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.errors import Unsatisfiable
+from hypothesis_jsonschema import from_schema
+
+from .exceptions import ConfigurationError, SchemaInvalid
+from .payloads import HUB_COMMON_PARAMETERS, CompiledSchema, compile_schema
+
+__all__ = ["RULES", "RULE_KEYWORDS", "examples", "invalid_payloads", "media_uris", "payloads"]
+
+#: The rules an invalid payload can break, and the Problem keywords that report each.
+RULE_KEYWORDS: dict[str, frozenset[str]] = {
+    "type": frozenset({"type"}),
+    "range": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}),
+    "enum": frozenset({"enum", "const"}),
+    "required": frozenset({"required"}),
+    "unknown": frozenset({"unknown"}),
+    "conditional": frozenset({"anyOf", "oneOf", "required", "dependentRequired"}),
+}
+RULES = tuple(RULE_KEYWORDS)
+
+Schema = Any  # a dict or a boolean
+# fmt: off
+_MAPS = ("properties", "patternProperties", "dependentSchemas", "dependencies")
+_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_ONES = ("items", "additionalItems", "additionalProperties", "not", "if", "then", "else",
+         "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
+_DROPPED = ("$defs", "definitions", "components", "$ref", "$dynamicRef", "$recursiveRef")
+_CHOICES = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
+            "dependencies")
+_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
+_UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
+_LISTED = ("required", "__absent__", "__exclude__", "__checks__")
+_SUBSCHEMA = ("items", "contains", "propertyNames", "additionalItems")
+_ANNOTATIONS = ("title", "description", "default", "examples", "deprecated", "readOnly",
+                "writeOnly", "$comment", "$schema", "$id", "$anchor")
+_INFER = {  # the types a keyword implies when "type" is absent
+    "object": ("properties", "required", "additionalProperties", "patternProperties",
+               "dependentRequired", "minProperties", "maxProperties", "propertyNames"),
+    "array": ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains"),
+    "string": ("minLength", "maxLength", "pattern", "format"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+}
+# fmt: on
+_ORDER = ("string", "integer", "number", "boolean", "array", "object", "null")
+_LEAF = (*_INFER["number"], *_INFER["string"])
+_INT_FORMATS = {"int32": 2**31, "int64": 2**63, "uint32": 2**32}
+_MEDIA = {"image": ("png", "jpeg", "webp"), "video": ("mp4", "webm"), "audio": ("mpeg", "wav")}
+_EXTENSIONS = {"jpeg": "jpg", "mpeg": "mp3"}  # media subtype -> usual file extension
+_HOSTS = ("cdn.example.com", "storage.googleapis.com/fuzz-bucket", "files.example.org")
+_ANY = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def media_uris(kind: str | None = None) -> st.SearchStrategy[str]:
+    """Realistic ``format: uri`` values: https URLs to media files and small ``data:`` URIs.
+
+    ``kind`` is ``"image"``, ``"video"``, ``"audio"`` or None (any of them).
+    """
+    kinds = [kind] if kind in _MEDIA else list(_MEDIA)
+    media = st.sampled_from([(k, subtype) for k in kinds for subtype in _MEDIA[k]])
+    segment = st.text("abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=12)
+    https = st.tuples(st.sampled_from(_HOSTS), st.lists(segment, min_size=1, max_size=3), media)
+    data = st.tuples(media, st.binary(min_size=1, max_size=48))
+    return https.map(_https_url) | data.map(_data_uri)
+
+
+def _https_url(parts: tuple[str, list[str], tuple[str, str]]) -> str:
+    host, path, (_, subtype) = parts
+    return f"https://{host}/{'/'.join(path)}.{_EXTENSIONS.get(subtype, subtype)}"
+
+
+def _data_uri(parts: tuple[tuple[str, str], bytes]) -> str:
+    (kind, subtype), raw = parts
+    return f"data:{kind}/{subtype};base64,{base64.b64encode(raw).decode()}"
+
+
+def _custom_formats(hint: str | None) -> dict[str, st.SearchStrategy[str]]:
+    uris = media_uris(hint)
+    base64_text = st.binary(max_size=24).map(lambda raw: base64.b64encode(raw).decode())
+    durations = st.builds("PT{}{}".format, st.integers(1, 600), st.sampled_from("SM"))
+    formats = {"uuid": st.uuids().map(str), "duration": durations, "byte": base64_text}
+    return {
+        **formats,
+        **dict.fromkeys(("uri", "uri-reference", "iri", "iri-reference", "url"), uris),
+    }
+
+
+def _media_hint(name: str, schema: Schema) -> str | None:
+    render = schema.get("renderType", "") if isinstance(schema, dict) else ""
+    text = f"{render} {name}".lower()
+    for kind, words in (
+        ("video", ("video",)),
+        ("audio", ("audio", "voice", "music", "sound")),
+        ("image", ("image", "frame", "mask", "photo")),
+    ):
+        if any(word in text for word in words):
+            return kind
+    return None
+
+
+# -- schema preparation: refs inlined, allOf merged, choices listed --------------------------
+def _inline(compiled: CompiledSchema, max_repeats: int = 2) -> Schema:
+    """The normalized schema with every local ``$ref`` replaced by its target (cycles cut)."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012, specification_with
+
+    root = compiled.normalized
+    if not isinstance(root, dict):
+        return root
+    spec = specification_with(compiled.dialect, default=DRAFT202012)
+    registry: Any = (
+        Registry().with_resource(root.get("$id", ""), spec.create_resource(root)).crawl()
+    )
+    siblings_apply = "draft-0" not in compiled.dialect  # draft-04..07 ignore $ref's siblings
+
+    def walk(node: Any, resolver: Any, seen: tuple[int, ...]) -> Any:
+        if not isinstance(node, dict):
+            return node
+        own_spec = specification_with(node["$schema"], default=spec) if "$schema" in node else spec
+        resolver = resolver.in_subresource(own_spec.create_resource(node))
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _MAPS and isinstance(value, dict):
+                out[key] = {name: walk(sub, resolver, seen) for name, sub in value.items()}
+            elif key in _LISTS + _ONES and isinstance(value, list):
+                out[key] = [walk(sub, resolver, seen) for sub in value]
+            elif key in _ONES:
+                out[key] = walk(value, resolver, seen)
+            elif key not in _DROPPED:
+                out[key] = value
+        ref = node.get("$ref", node.get("$dynamicRef"))
+        if not isinstance(ref, str):
+            return out
+        try:
+            resolved = resolver.lookup(ref)
+        except Exception as exc:  # referencing raises several kinds: all mean "unresolvable"
+            raise SchemaInvalid(f"$ref {ref!r} cannot be resolved") from exc
+        marker = id(resolved.contents)
+        target = False  # a recursive schema is cut after max_repeats expansions
+        if seen.count(marker) < max_repeats:
+            target = walk(resolved.contents, resolved.resolver, (*seen, marker))
+        if not siblings_apply:
+            return target
+        return {**out, "allOf": [target, *out.get("allOf", [])]}
+
+    return walk(root, registry.resolver(root.get("$id", "")), ())
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _merge(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any] | None:
+    """One plain schema accepting (about) what both accept; None if nothing can. Exactness is
+    not needed: what the merge cannot express goes to ``__checks__`` and is filtered."""
+    if a is None or b is None:
+        return None
+    out = dict(a)
+    for key, value in b.items():
+        mine: Any = out.get(key)
+        if key not in out or _same(mine, value) or key in _ANNOTATIONS or key.startswith("x-"):
+            out.setdefault(key, value)
+        elif key in _LOWER or key in _UPPER:
+            out[key] = max(mine, value) if key in _LOWER else min(mine, value)
+        elif key == "type":
+            ours, theirs = _expand_types(mine), _expand_types(value)
+            out[key] = [t for t in _ORDER if t in ours and t in theirs]
+            if not out[key]:
+                return None
+        elif key == "enum":
+            out[key] = [v for v in mine if any(_same(v, w) for w in value)]
+            if not out[key]:
+                return None
+        elif key in _LISTED:
+            out[key] = [*mine, *(v for v in value if v not in mine)]
+        elif key in ("properties", "patternProperties", "dependentRequired"):
+            joined = dict(mine)
+            for name, sub in value.items():
+                both = name in joined and key == "dependentRequired"
+                joined[name] = (
+                    [*joined[name], *sub]
+                    if both
+                    else {"allOf": [joined[name], sub]}
+                    if name in joined
+                    else sub
+                )
+            out[key] = joined
+        elif key in _SUBSCHEMA and isinstance(mine, dict) and isinstance(value, dict):
+            out[key] = {"allOf": [mine, value]}
+        elif key == "uniqueItems":
+            out[key] = bool(mine or value)
+        else:  # different patterns, formats, multipleOf, additionalProperties, tuples...
+            out["__checks__"] = [*out.get("__checks__", []), {key: value}]
+    return out
+
+
+def _expand_types(types: Any) -> set[str]:
+    names = {types} if isinstance(types, str) else set(types)
+    return names | {"integer"} if "number" in names else names
+
+
+def _split(node: Schema) -> tuple[dict[str, Any] | None, list[tuple[Any, ...]]]:
+    """(plain, choices): the node's assertions with its ``allOf`` merged in, and the choices
+    (anyOf, oneOf, if, not) still to make. ``plain`` is None when nothing is accepted."""
+    if node is True or node is False:
+        return ({} if node else None), []
+    plain: dict[str, Any] | None = {k: v for k, v in node.items() if k not in _CHOICES}
+    choices: list[tuple[Any, ...]] = []
+    if plain is not None and "const" in plain:
+        plain = _merge({k: v for k, v in plain.items() if k != "const"}, {"enum": [plain["const"]]})
+    for key in ("anyOf", "oneOf"):
+        if isinstance(node.get(key), list):
+            choices.append((key, node[key]))
+    if "not" in node:
+        choices.append(("not", node["not"]))
+    if "if" in node:
+        choices.append(("if", node["if"], node.get("then", True), node.get("else", True)))
+    for key in ("dependentSchemas", "dependencies"):
+        for name, sub in (node.get(key) or {}).items():
+            if isinstance(sub, list):
+                plain = _merge(plain, {"dependentRequired": {name: sub}})
+            else:
+                choices.append(("if", {"required": [name]}, sub, True))
+    for part in node.get("allOf") or []:
+        part_plain, part_choices = _split(part)
+        plain = _merge(plain, part_plain)
+        choices += part_choices
+    return (plain, choices) if plain is not None else (None, [])
+
+
+def _negate(schema: Schema) -> dict[str, Any]:
+    """A hint for drawing values that fail ``schema`` (common shapes only; {} otherwise)."""
+    if not isinstance(schema, dict):
+        return {}
+    keys = set(schema) - set(_ANNOTATIONS)
+    if keys <= {"enum", "const"} and keys:
+        return {"__exclude__": schema.get("enum", [schema.get("const")])}
+    required = schema.get("required", [])
+    if keys == {"required"} and len(required) == 1:
+        return {"__absent__": list(required)}
+    properties = schema.get("properties")
+    if keys <= {"properties", "required"} and isinstance(properties, dict) and len(properties) == 1:
+        ((name, sub),) = properties.items()
+        if set(required) <= {name}:
+            hint: dict[str, Any] = {"properties": {name: {"not": sub}}}
+            return hint if name in required else {**hint, "required": [name]}
+    return {}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "boolean" if value is not None else "null"
+    if isinstance(value, (int, float)):
+        return "integer" if float(value).is_integer() else "number"
+    return "string" if isinstance(value, str) else "array" if isinstance(value, list) else "object"
+
+
+def _one_of(options: Iterable[st.SearchStrategy[Any] | None]) -> st.SearchStrategy[Any] | None:
+    alive = [s for s in options if s is not None and not s.is_empty]
+    return st.one_of(alive) if alive else None
+
+
+# -- drawing ---------------------------------------------------------------------------------
+class _Builder:
+    """Turns prepared schema nodes into strategies; None stands for "no value possible"."""
+
+    def __init__(self, compiled: CompiledSchema) -> None:
+        self.compiled = compiled
+        self.root: Schema = {"allOf": [_inline(compiled), {"type": "object"}]}
+        self._leaves: dict[str, st.SearchStrategy[Any]] = {}
+
+    def check(self, schema: Schema) -> Callable[[Any], bool]:
+        """A predicate: does a value satisfy this (inlined) subschema?"""
+        return self.compiled.validator.evolve(schema=schema).is_valid  # type: ignore[no-any-return]
+
+    def build(self, node: Schema, hint: str | None = None) -> st.SearchStrategy[Any] | None:
+        plain, choices = _split(node)
+        return self._choose(plain, choices, hint)
+
+    def _choose(
+        self, plain: dict[str, Any] | None, choices: list[tuple[Any, ...]], hint: str | None
+    ) -> st.SearchStrategy[Any] | None:
+        if plain is None:
+            return None
+        if not choices:
+            return self._plain(plain, hint)
+        (kind, *args), rest = choices[0], choices[1:]
+
+        def branch(*parts: Schema) -> st.SearchStrategy[Any] | None:
+            merged: dict[str, Any] | None = plain
+            more = list(rest)
+            for part in parts:
+                part_plain, part_choices = _split(part)
+                merged, more = _merge(merged, part_plain), more + part_choices
+            return self._choose(merged, more, hint)
+
+        if kind in ("anyOf", "oneOf"):
+            options = args[0]
+            if kind == "oneOf":  # steer away from the other branches when they are simple
+                options = [
+                    {"allOf": [b, *(_negate(o) for o in options if o is not b)]} for b in options
+                ]
+            strategy = _one_of(branch(option) for option in options)
+            constraint: dict[str, Any] = {kind: args[0]}
+        elif kind == "if":
+            condition, then, otherwise = args
+            strategy = _one_of([branch(condition, then), branch(otherwise, _negate(condition))])
+            constraint = {"if": condition, "then": then, "else": otherwise}
+        else:
+            strategy, constraint = branch(_negate(args[0])), {"not": args[0]}
+        return strategy.filter(self.check(constraint)) if strategy is not None else None
+
+    def _plain(self, node: dict[str, Any], hint: str | None) -> st.SearchStrategy[Any] | None:
+        excluded = node.get("__exclude__", [])
+        if "enum" in node:
+            fits = self.check(node)
+            values = [v for v in node["enum"] if fits(v) and not any(_same(v, x) for x in excluded)]
+            return st.sampled_from(values) if values else None
+        declared = node.get("type")
+        if declared is not None:
+            kinds = _expand_types(declared)
+        else:
+            kinds = {kind for kind, keys in _INFER.items() if any(key in node for key in keys)}
+            kinds |= {"integer"} if "number" in kinds else set()
+        options = [self._typed(node, kind, hint) for kind in _ORDER if kind in kinds]
+        strategy = _one_of(options) if kinds else _ANY
+        if strategy is not None and excluded:
+            strategy = strategy.filter(lambda v: not any(_same(v, x) for x in excluded))
+        for check in node.get("__checks__", []):
+            strategy = strategy.filter(self.check(check)) if strategy is not None else None
+        return strategy
+
+    def _typed(self, node: dict[str, Any], kind: str, hint: str | None) -> Any:
+        if kind == "object":
+            return self._object(node)
+        if kind == "array":
+            return self._array(node, hint)
+        if kind in ("null", "boolean"):
+            return st.none() if kind == "null" else st.booleans()
+        leaf = {key: node[key] for key in _LEAF if key in node}
+        leaf["type"] = kind
+        if kind != "string":
+            bound = _INT_FORMATS.get(str(leaf.pop("format", "")))
+            if bound and kind == "integer":
+                low = -bound if bound != 2**32 else 0
+                leaf["minimum"] = max(leaf.get("minimum", low), low)
+                leaf["maximum"] = min(leaf.get("maximum", bound - 1), bound - 1)
+        key = json.dumps([leaf, hint], sort_keys=True)
+        if key not in self._leaves:
+            with warnings.catch_warnings():  # overriding the built-in "uri" strategy warns
+                warnings.simplefilter("ignore")
+                formats = _custom_formats(hint) if kind == "string" else None
+                self._leaves[key] = from_schema(leaf, custom_formats=formats, allow_x00=False)
+        return self._leaves[key]
+
+    def _object(self, node: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]] | None:
+        properties, required = node.get("properties") or {}, list(node.get("required", []))
+        patterns, extra = (
+            node.get("patternProperties") or {},
+            node.get("additionalProperties", True),
+        )
+        absent, depends = set(node.get("__absent__", [])), node.get("dependentRequired") or {}
+        values: dict[str, st.SearchStrategy[Any]] = {}
+        for name in dict.fromkeys([*properties, *required]):
+            parts = [s for p, s in patterns.items() if re.search(p, name)]
+            schema = (
+                {"allOf": [properties[name], *parts]}
+                if name in properties
+                else ({"allOf": parts} if parts else extra)
+            )
+            strategy = (
+                None
+                if name in absent
+                else self.build(schema, _media_hint(name, properties.get(name)))
+            )
+            if strategy is not None:
+                values[name] = strategy
+
+        def closure(names: Iterable[str]) -> list[str] | None:
+            found = list(names)
+            for name in found:  # grows while iterating: dependencies of dependencies
+                found += [d for d in depends.get(name, []) if d not in found]
+            return found if all(n in values for n in found) else None
+
+        base = closure(required)
+        if base is None:
+            return None
+        most = node.get("maxProperties", math.inf)
+        extras = self.build(extra) if isinstance(extra, dict) else None
+
+        @st.composite
+        def draw_object(draw: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for name in values:  # each optional name: a coin, then its value (shrinks well)
+                more = closure([*base, *out, name])
+                if name in base or (more is not None and len(more) <= most and draw(st.booleans())):
+                    out[name] = draw(values[name])
+            for name in closure([*base, *out]) or ():  # what the chosen names depend on
+                if name not in out:
+                    out[name] = draw(values[name])
+            out = {name: out[name] for name in values if name in out}
+            if extras is not None:
+                names = st.text(min_size=1, max_size=12).filter(
+                    lambda n: n not in properties and not any(re.search(p, n) for p in patterns)
+                )
+                out.update(draw(st.dictionaries(names, extras, max_size=2)))
+            return out
+
+        return draw_object()
+
+    def _array(self, node: dict[str, Any], hint: str | None) -> st.SearchStrategy[list[Any]] | None:
+        items = node.get("items", True)
+        prefix, rest = (
+            (items, node.get("additionalItems", True))
+            if isinstance(items, list)
+            else (node.get("prefixItems", []), items)
+        )
+        heads = [self.build(sub, hint) for sub in prefix]
+        tail = self.build(rest, hint)
+        most = (
+            len(heads)
+            if tail is None
+            else node.get("maxItems", max(len(heads), node.get("minItems", 0)) + 3)
+        )
+        if None in heads:
+            most = min(most, heads.index(None))
+        least = max(node.get("minItems", 0), 1 if node.get("contains") not in (None, True) else 0)
+        if least > most:
+            return None
+        contains = node.get("contains")
+        wanted = self.build({"allOf": [rest, contains]}, hint) if contains is not None else None
+        unique = bool(node.get("uniqueItems"))
+
+        @st.composite
+        def draw_array(draw: Any) -> list[Any]:
+            out: list[Any] = []
+            for index in range(draw(st.integers(least, most))):
+                strategy: Any = heads[index] if index < len(heads) else tail
+                if wanted is not None and index == len(heads):
+                    strategy = wanted  # one element that satisfies `contains`
+                if unique:
+                    strategy = strategy.filter(lambda v: all(not _same(v, x) for x in out))
+                out.append(draw(strategy))
+            return out
+
+        return draw_array()
+
+
+def _compiled(schema: Any) -> CompiledSchema:
+    return schema if isinstance(schema, CompiledSchema) else compile_schema(schema)
+
+
+def _accepts(compiled: CompiledSchema) -> Callable[[Any], bool]:
+    return lambda payload: not compiled.validate(payload, unknown="error")
+
+
+def payloads(schema: Any, *, fill_defaults: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    """A strategy of payloads that ``schema`` accepts, unknown names never included.
+
+    ``schema`` is a request schema (or a :class:`CompiledSchema`); it is compiled now, so an
+    invalid schema raises :class:`~schemadrive.exceptions.SchemaInvalid` here. With
+    ``fill_defaults`` the payloads have their defaults filled. Every payload passes
+    ``compile_schema(schema).validate(payload, unknown="error")``; a schema nothing satisfies
+    gives an empty strategy (hypothesis then reports it as unsatisfiable).
+    """
+    compiled = _compiled(schema)
+    builder = _Builder(compiled)
+    strategy = builder.build(builder.root)
+    if strategy is None:
+        return st.nothing()
+    if fill_defaults:
+        strategy = strategy.map(compiled.fill_defaults)
+    return strategy.filter(_accepts(compiled))
+
+
+_WRONG: tuple[Any, ...] = ("12", 7, 2.5, True, None, ["text"], {"key": "value"})
+_BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+Mutator = Callable[[Any], dict[str, Any]]  # draw -> a payload that breaks one rule
+Change = Callable[[Any, str, dict[str, Any]], Any]  # draw, name, payload -> the new value
+
+
+def _near_misses(allowed: list[Any]) -> list[Any]:
+    """Values a person might write instead of an allowed one ("1080P", "6", 11)."""
+    found: list[Any] = ["none", 0]
+    for value in allowed:
+        if isinstance(value, bool):
+            found.append(not value)
+        elif isinstance(value, str):
+            found += [value.upper(), f"{value}x", value.replace("_", "-"), f" {value}"]
+        elif isinstance(value, (int, float)):
+            found += [value + 1, value - 1, str(value)]
+    return list({json.dumps(v): v for v in found}.values())
+
+
+def _typos(name: str) -> list[str]:
+    middle = len(name) // 2
+    return [name[:middle] + name[middle + 1 :], f"{name}s", name.replace("_", "-"), name.upper()]
+
+
+def _required_only(schema: Schema) -> bool:
+    return isinstance(schema, dict) and set(schema) - set(_ANNOTATIONS) == {"required"}
+
+
+def invalid_payloads(
+    schema: Any, *, rules: Iterable[str] = RULES
+) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+    """A strategy of ``(payload, rule)``: payloads ``schema`` rejects, and the rule each breaks.
+
+    Each is a valid payload with one mutation at the top level: ``type`` (a value of the wrong
+    JSON type), ``range`` (below a minimum or above a maximum), ``enum`` (a near miss such as
+    ``"1080P"`` or ``"6"``), ``required`` (a required name removed), ``unknown`` (an
+    undeclared name, often a typo of a declared one), ``conditional`` (an anyOf or oneOf of
+    required names, an if/then requirement or a dependentRequired broken). Every pair is
+    re-checked: schemadrive reports a Problem whose keyword is in ``RULE_KEYWORDS[rule]``.
+    ``rules`` narrows the choice; a schema with nothing to break gives an empty strategy.
+    """
+    wanted = set(rules)
+    if wanted - set(RULES):
+        raise ConfigurationError(f"unknown rules {sorted(wanted - set(RULES))}; use {list(RULES)}")
+    compiled = _compiled(schema)
+    builder = _Builder(compiled)
+    plain, choices = _split(builder.root)
+    valid = payloads(compiled)
+    if plain is None or valid.is_empty:
+        return st.nothing()
+    properties: dict[str, Any] = plain.get("properties") or {}
+    simple = {}  # properties whose schema is plain (no anyOf...): a mutation has one outcome
+    for name, sub in properties.items():
+        view, more = _split(sub)
+        if view is not None and not more:
+            simple[name] = view
+    misses = {
+        name: [v for v in _near_misses(view["enum"]) if not builder.check(properties[name])(v)]
+        for name, view in simple.items()
+        if "enum" in view
+    }
+    typos: dict[str, str] = {}
+    if compiled.known is not None:
+        taken = compiled.known | HUB_COMMON_PARAMETERS
+        candidates = [(t, n) for n in sorted(compiled.known) for t in _typos(n)]
+        typos = {t: n for t, n in [*candidates, ("unknown_parameter", "")] if t and t not in taken}
+
+    def wrong_type(draw: Any, name: str, payload: dict[str, Any]) -> Any:
+        allowed = _expand_types(simple[name]["type"])
+        return draw(st.sampled_from([w for w in _WRONG if _json_type(w) not in allowed]))
+
+    def out_of_range(draw: Any, name: str, payload: dict[str, Any]) -> Any:
+        view, step = simple[name], draw(st.integers(1, 1000))
+        side = draw(st.sampled_from([k for k in _BOUNDS if k in view]))
+        exclusive = side.startswith("exclusive")
+        if side in _LOWER:
+            return math.floor(view[side]) - step + exclusive
+        return math.ceil(view[side]) + step - exclusive
+
+    numeric = {"integer", "number"}
+    ranged = [
+        n
+        for n, v in simple.items()
+        if "enum" not in v
+        and set(v) & set(_BOUNDS)
+        and numeric & _expand_types(v.get("type", numeric))
+    ]
+    changes: dict[str, tuple[Iterable[str], Change]] = {
+        "type": ([n for n, v in simple.items() if "type" in v and "enum" not in v], wrong_type),
+        "range": (ranged, out_of_range),
+        "enum": (
+            [n for n, found in misses.items() if found],
+            lambda d, n, p: d(st.sampled_from(misses[n])),
+        ),
+        "unknown": (typos, lambda d, n, p: p.get(typos[n], "x")),
+    }
+    mutators: list[tuple[str, Mutator]] = []
+    for rule, (names, change) in changes.items():
+        if rule in wanted and names:
+            mutators.append((rule, _set_one(valid, sorted(names), change)))
+    if "required" in wanted and plain.get("required"):
+        mutators.append(("required", _drop_one(valid, plain["required"])))
+    if "conditional" in wanted:
+        mutators += [
+            ("conditional", m) for m in _conditional_mutators(builder, plain, choices, valid)
+        ]
+    if not mutators:
+        return st.nothing()
+
+    @st.composite
+    def draw_invalid(draw: Any) -> tuple[dict[str, Any], str]:
+        rule, mutate = draw(st.sampled_from(mutators))
+        return mutate(draw), rule
+
+    def rejected(pair: tuple[dict[str, Any], str]) -> bool:
+        problems = compiled.validate(pair[0], unknown="error")
+        return any(p.keyword in RULE_KEYWORDS[pair[1]] and p.severity == "error" for p in problems)
+
+    return draw_invalid().filter(rejected)
+
+
+def _set_one(valid: Any, names: list[str], change: Change) -> Mutator:
+    def mutate(draw: Any) -> dict[str, Any]:
+        payload = dict(draw(valid))
+        name = draw(st.sampled_from(names))
+        payload[name] = change(draw, name, payload)
+        return payload
+
+    return mutate
+
+
+def _drop_one(
+    base: Any, names: list[str], *, adding: Iterable[str] = (), values: Any = None
+) -> Mutator:
+    """A payload from ``base`` with the names in ``adding`` present and one of ``names`` gone."""
+
+    def mutate(draw: Any) -> dict[str, Any]:
+        payload = dict(draw(base))
+        for name in adding:
+            payload.setdefault(name, draw(values[name]))
+        if names:
+            payload.pop(draw(st.sampled_from(names)), None)
+        return payload
+
+    return mutate
+
+
+def _drop_all(base: Any, names: list[str]) -> Mutator:
+    return lambda draw: {k: v for k, v in draw(base).items() if k not in names}
+
+
+def _conditional_mutators(
+    builder: _Builder, plain: dict[str, Any], choices: list[tuple[Any, ...]], valid: Any
+) -> list[Mutator]:
+    """Break an anyOf or oneOf of required names, an if/then requirement, a dependentRequired."""
+    found: list[Mutator] = []
+    required = plain.get("required", [])
+    values = {name: builder.build(sub) for name, sub in (plain.get("properties") or {}).items()}
+    for kind, *args in choices:
+        if kind in ("anyOf", "oneOf") and all(_required_only(branch) for branch in args[0]):
+            names = sorted({name for branch in args[0] for name in branch["required"]})
+            if kind == "anyOf":  # none of the alternatives: all of them removed
+                found.append(_drop_all(valid, names))
+            elif all(values.get(name) is not None for name in names):  # all of them at once
+                found.append(_drop_one(valid, [], adding=names, values=values))
+        elif kind == "if":  # a payload on the `then` side, without one name `then` requires
+            condition, then = args[0], args[1]
+            needed = [n for n in (_split(then)[0] or {}).get("required", []) if n not in required]
+            base = builder.build({"allOf": [builder.root, condition, then]})
+            if needed and base is not None:
+                found.append(_drop_one(base.filter(_accepts(builder.compiled)), needed))
+    for trigger, needed in (plain.get("dependentRequired") or {}).items():
+        if values.get(trigger) is not None and needed:
+            found.append(_drop_one(valid, list(needed), adding=[trigger], values=values))
+    return found
+
+
+def examples(strategy: st.SearchStrategy[Any], count: int, *, seed: int | None = None) -> list[Any]:
+    """Up to ``count`` distinct values of ``strategy``, in the order hypothesis drew them.
+
+    The same ``seed`` with the same schema, schemadrive and hypothesis versions gives the same
+    list; None lets hypothesis choose. Fewer come back when the strategy has fewer distinct
+    values, none when nothing satisfies it. No example database is used and nothing is
+    printed. For scripts and the CLI: inside a ``@given`` test, draw with ``st.data()``.
+    """
+    found: dict[str, Any] = {}
+
+    class Enough(Exception):
+        pass
+
+    @settings(
+        parent=settings.get_profile("default"),
+        database=None,
+        derandomize=False,
+        max_examples=max(10 * count, 100),
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        if len(found) < count:
+            found.setdefault(json.dumps(value, sort_keys=True), value)
+        if len(found) >= count:
+            raise Enough
+
+    if seed is not None:
+        collect = hypothesis.seed(seed)(collect)
+    if count > 0:
+        with contextlib.suppress(Enough, Unsatisfiable):
+            collect()
+    return list(found.values())

@@ -1,0 +1,115 @@
+"""A live one-line progress display for waits, on a terminal only.
+
+``Job.wait(progress=True)`` and ``client.as_completed(..., progress=True)`` draw one line on
+standard error, redrawn in place: the job's status, the time waited and how many jobs are done
+of how many. On anything that is not a terminal (a pipe, a log file, CI) nothing is written;
+libraries that want to report progress themselves pass ``on_status`` instead. No third-party
+dependency.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from .status import JobState, Status
+
+__all__ = ["ProgressLine", "format_elapsed"]
+
+#: Redraw at most this often, in seconds (a redraw for a new status is never skipped).
+MIN_REDRAW = 0.2
+
+
+def format_elapsed(seconds: float) -> str:
+    """``75.4`` -> ``"1:15"``; ``3725`` -> ``"1:02:05"``."""
+    whole = int(max(0.0, seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class ProgressLine:
+    """One line redrawn in place. Disabled (a no-op) unless ``stream`` is a terminal."""
+
+    def __init__(
+        self,
+        total: int = 1,
+        *,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        enabled: bool | None = None,
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self._clock = clock
+        self._started = clock()
+        self._last_draw = float("-inf")
+        self._state: JobState | None = None
+        self._width = 0
+
+    def update(self, state: JobState) -> None:
+        """A job was observed: show its status (count it when it is terminal and new)."""
+        changed = self._state is None or (state.status, state.raw_status) != (
+            self._state.status,
+            self._state.raw_status,
+        )
+        self._state = state
+        self._draw(force=changed)
+
+    def finished(self, state: JobState) -> None:
+        """One more job is done (succeeded, failed or cancelled)."""
+        self.done += 1
+        if state.status is not Status.SUCCEEDED:
+            self.failed += 1
+        self._state = state
+        self._draw(force=True)
+
+    def tick(self) -> None:
+        """Redraw the elapsed time (rate-limited)."""
+        self._draw(force=False)
+
+    def line(self) -> str:
+        """The text of the line (without control characters)."""
+        parts = ["schemadrive"]
+        if self._state is not None:
+            word = self._state.raw_status or str(self._state.status)
+            job = self._state.generation_id[:8] if self.total > 1 else self._state.generation_id
+            parts.append(f"{job} {word}" if job else word)
+        parts.append(format_elapsed(self._clock() - self._started))
+        parts.append(f"{self.done}/{self.total} done")
+        if self.failed:
+            parts.append(f"{self.failed} not succeeded")
+        return " · ".join(parts)
+
+    def _draw(self, *, force: bool) -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        if not force and now - self._last_draw < MIN_REDRAW:
+            return
+        self._last_draw = now
+        text = self.line()
+        # \r and erase-to-end-of-line: no leftovers from a longer previous line
+        self.stream.write("\r\x1b[K" + text)
+        self.stream.flush()
+        self._width = len(text)
+
+    def close(self) -> None:
+        """End the line (a newline after the last draw) so later output starts clean."""
+        if self.enabled and self._width:
+            self._draw(force=True)
+            self.stream.write("\n")
+            self.stream.flush()
+            self._width = 0

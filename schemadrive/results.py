@@ -1,0 +1,217 @@
+"""What a finished generation produced: :class:`Result`, from a sync reply or a job's status.
+
+Sync replies list their outputs as ``{"videos"|"images"|"audios": [{"url": …}]}`` or, with
+``response_format="b64_json"``, ``[{"b64_json": …}]``; older replies had ``video_url`` /
+``image_url`` (hub-api.md §5, §10). Every form is read here, so the rest of schemadrive sees
+one shape: ``urls`` to download, ``data`` for outputs that came inline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from .exceptions import HubError
+
+if TYPE_CHECKING:
+    from .downloads import Downloader
+    from .status import JobState
+
+__all__ = ["Result", "sniff_extension"]
+
+#: Keys of sync replies that hold lists of outputs, in the order they are read.
+_OUTPUT_LISTS = ("videos", "images", "audios", "data", "outputs", "output")
+#: Legacy single-output keys (hub-api.md §10), and their usual file extension.
+_LEGACY_KEYS = {"video_url": ".mp4", "image_url": ".png", "audio_url": ".mp3", "result_url": ""}
+
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, ".png"),
+    (b"\xff\xd8\xff", 0, ".jpg"),
+    (b"GIF8", 0, ".gif"),
+    (b"WEBP", 8, ".webp"),
+    (b"ftyp", 4, ".mp4"),
+    (b"ID3", 0, ".mp3"),
+    (b"OggS", 0, ".ogg"),
+    (b"WAVE", 8, ".wav"),
+    (b"\x1aE\xdf\xa3", 0, ".webm"),
+)
+
+
+def sniff_extension(data: bytes, default: str = ".bin") -> str:
+    """A file extension from the first bytes of a media file."""
+    for magic, offset, extension in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            return extension
+    return default
+
+
+def _decode_b64(value: str) -> bytes:
+    text = value.split(",", 1)[1] if value.startswith("data:") else value
+    try:
+        return base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise HubError(f"the reply's b64_json output is not valid base64: {exc}") from None
+
+
+class Result:
+    """The outputs of one finished generation.
+
+    ``urls`` are the result URLs (often presigned and expiring: download soon); ``data``
+    holds outputs that came inline (``b64_json``), already decoded; ``model`` the model that
+    ran; ``raw`` the hub's reply (a sync reply, a status row or an event);
+    ``generation_id`` the queued job's id (None for a sync run).
+    """
+
+    def __init__(
+        self,
+        *,
+        urls: Sequence[str] = (),
+        data: Sequence[bytes] = (),
+        model: str | None = None,
+        raw: Mapping[str, Any] | None = None,
+        generation_id: str | None = None,
+        downloader: Downloader | None = None,
+    ) -> None:
+        self.urls = list(urls)
+        self.data = list(data)
+        self.model = model
+        self.raw: Mapping[str, Any] = raw if raw is not None else {}
+        self.generation_id = generation_id
+        self._downloader = downloader
+
+    @classmethod
+    def from_reply(
+        cls, reply: Any, *, model: str | None = None, downloader: Downloader | None = None
+    ) -> Result:
+        """A Result from a sync endpoint's reply (any documented or legacy form)."""
+        if not isinstance(reply, dict):
+            raise HubError("the hub's reply is not a JSON object", body=reply)
+        urls: list[str] = []
+        data: list[bytes] = []
+        for key in _OUTPUT_LISTS:
+            items = reply.get(key)
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                if isinstance(item, str) and item.startswith(("http://", "https://")):
+                    urls.append(item)
+                elif isinstance(item, dict):
+                    if isinstance(item.get("url"), str) and item["url"]:
+                        urls.append(item["url"])
+                    elif isinstance(item.get("b64_json"), str):
+                        data.append(_decode_b64(item["b64_json"]))
+        for key in _LEGACY_KEYS:
+            value = reply.get(key)
+            if isinstance(value, str) and value and value not in urls:
+                urls.append(value)
+        reply_model = reply.get("model") if isinstance(reply.get("model"), str) else None
+        return cls(
+            urls=urls, data=data, model=reply_model or model, raw=reply, downloader=downloader
+        )
+
+    @classmethod
+    def from_state(cls, state: JobState, *, downloader: Downloader | None = None) -> Result:
+        """A Result from a succeeded job's normalised status (a queue row or an event)."""
+        return cls(
+            urls=state.urls,
+            model=state.model,
+            raw=state.raw,
+            generation_id=state.generation_id or None,
+            downloader=downloader,
+        )
+
+    def __repr__(self) -> str:
+        # URLs are presigned (credentials in the query string): show how many, not what.
+        parts = [f"model={self.model!r}"]
+        if self.generation_id:
+            parts.append(f"generation_id={self.generation_id!r}")
+        parts.append(f"urls={len(self.urls)}")
+        if self.data:
+            parts.append(f"inline={len(self.data)}")
+        return f"Result({', '.join(parts)})"
+
+    def __len__(self) -> int:
+        return len(self.urls) + len(self.data)
+
+    # -- files ------------------------------------------------------------------------------
+    def download(self, path_or_dir: str | os.PathLike[str]) -> list[Path]:
+        """Save every output; return the files written, in output order.
+
+        ``path_or_dir`` is a directory when it exists as one, ends with a separator or has
+        no suffix (it is created); files in it are named after the generation id (or the
+        URL's file name for sync runs) and never overwrite an existing file. Otherwise it is
+        a file path (outputs after the first get ``-1``, ``-2``… before the suffix).
+
+        Each file is streamed to a temporary file next to its destination and renamed only
+        when complete and as long as ``Content-Length`` said, so a failed download leaves
+        nothing behind (DownloadError). The API key is sent only to the hub's own origin.
+        """
+        target = Path(path_or_dir).expanduser()
+        text = os.fspath(path_or_dir)
+        as_dir = target.is_dir() or text.endswith((os.sep, "/")) or not target.suffix
+        directory = target if as_dir else target.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        count = len(self)
+        written: list[Path] = []
+        index = 0
+        for url in self.urls:
+            name = self._name(index, count, url=url, as_dir=as_dir, target=target)
+            written.append(self._fetch(url, directory, name, unique=as_dir))
+            index += 1
+        for blob in self.data:
+            name = self._name(index, count, blob=blob, as_dir=as_dir, target=target)
+            written.append(self._save(blob, directory, name, unique=as_dir))
+            index += 1
+        return written
+
+    def _name(
+        self,
+        index: int,
+        count: int,
+        *,
+        url: str | None = None,
+        blob: bytes | None = None,
+        as_dir: bool,
+        target: Path,
+    ) -> str:
+        """A file name; the extension may be empty (the downloader adds one from the type)."""
+        url_name = PurePosixPath(unquote(urlsplit(url).path)).name if url else ""
+        suffix = PurePosixPath(url_name).suffix if url_name else ""
+        if blob is not None:
+            suffix = sniff_extension(blob)
+        if not as_dir:
+            stem = target.stem
+            return (f"{stem}-{index}" if index else stem) + (target.suffix or suffix)
+        if self.generation_id:
+            stem = self.generation_id
+        elif url_name and PurePosixPath(url_name).stem:
+            stem = PurePosixPath(url_name).stem
+        else:
+            stem = "result"
+        stem = _safe_stem(stem)
+        if count > 1:
+            stem = f"{stem}-{index}"
+        return stem + suffix
+
+    def _fetch(self, url: str, directory: Path, name: str, *, unique: bool) -> Path:
+        if self._downloader is None:
+            from .downloads import Downloader
+
+            self._downloader = Downloader.plain()
+        return self._downloader.fetch(url, directory, name, unique=unique)
+
+    def _save(self, blob: bytes, directory: Path, name: str, *, unique: bool) -> Path:
+        from .downloads import write_atomically
+
+        return write_atomically(directory, name, [blob], unique=unique)
+
+
+def _safe_stem(stem: str) -> str:
+    """A file name stem without path separators or leading dots."""
+    cleaned = "".join(c if c.isalnum() or c in "-_.@+" else "_" for c in stem).lstrip(".")
+    return cleaned[:120] or "result"

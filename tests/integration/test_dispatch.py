@@ -1,0 +1,429 @@
+"""Dispatch against LocalHub: sync runs, queued jobs waited on by events and by polling, many
+jobs over one event stream, cancellation, deadlines, failures, re-attaching, legacy forms.
+
+No timing is asserted. Tests that decide when jobs end use a manual clock: the client's
+dispatcher measures time on the hub's clock and "sleeps" by advancing it, so polling never
+sleeps for real. Waits on the event stream use real time, bounded by generous deadlines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from schemadrive import Client
+from schemadrive.exceptions import (
+    JobCancelled,
+    JobFailed,
+    JobNotFound,
+    JobTimeout,
+    PayloadInvalid,
+    SchemaUnavailable,
+    StreamError,
+)
+from schemadrive.providers import OXEN
+from schemadrive.recorded import load_model_objects, schema_of
+from schemadrive.status import JobState, Status
+from schemadrive.testing import Legacy, LocalHub
+
+PATIENCE = 20.0  # seconds: a deadline for waits that should end much sooner
+T2V = "ltx-2-3-quality-text-to-video"
+MODELS = sorted(mid for mid, obj in load_model_objects(provider="oxen").items() if schema_of(obj))
+CHAT = sorted(mid for mid, obj in load_model_objects(provider="oxen").items() if not schema_of(obj))
+
+
+def payload_for(model_id: str) -> dict[str, Any]:
+    """A prompt, and an example URL for every required URL parameter of the model."""
+    model = load_model_objects(provider="oxen")[model_id]
+    schema = schema_of(model) or {}
+    served = schema.get("$defs", {}).get("served", schema)  # the strict variants wrap it
+    payload: dict[str, Any] = {"prompt": "a red fox in the snow"}
+    for name in served.get("required", []):
+        if served["properties"][name].get("format") == "uri":
+            payload[name] = f"https://example.com/{name}"
+    return payload
+
+
+MakeClient = Callable[..., Client]
+
+
+@pytest.fixture
+def make_client() -> Iterator[MakeClient]:
+    """``make_client(hub, manual=False, **settings)``: a client of ``hub``, closed afterwards.
+
+    ``manual=True`` drives the client's waits with the hub's manual clock.
+    """
+    clients: list[Client] = []
+
+    def make(
+        hub: LocalHub, *, manual: bool = False, provider: Any = None, **settings: Any
+    ) -> Client:
+        client = Client(api_key=hub.api_key, base_url=hub.url, cache_dir=False, provider=provider)
+        dispatcher = client.dispatcher
+        dispatcher.settings.reconnect_initial = 0.01
+        dispatcher.settings.poll_interval = 0.05
+        dispatcher.settings.max_poll_interval = 0.2
+        for key, value in settings.items():
+            setattr(dispatcher.settings, key, value)
+        if manual:
+            dispatcher.clock = hub.clock.now
+            dispatcher.sleep = hub.advance
+            dispatcher.settings.poll_interval = 1.0
+            dispatcher.settings.max_poll_interval = 4.0
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def status_gets(hub: LocalHub) -> int:
+    return len(hub.requests.filter("GET", "/api/ai/queue/*"))
+
+
+# -- every fixture model, sync and queued ---------------------------------------------------
+
+
+def test_every_schema_model_is_covered() -> None:
+    assert len(MODELS) >= 5 and CHAT  # the chat model has no schema
+
+
+@pytest.mark.parametrize("model_id", MODELS)
+def test_sync_run(hub: LocalHub, make_client: MakeClient, model_id: str) -> None:
+    client = make_client(hub)
+    result = client.run(model_id, payload_for(model_id))
+    (post,) = hub.requests.filter("POST")
+    assert post.path == client.model(model_id).endpoint
+    assert post.body["model"] == model_id and post.authorized
+    assert result.model == model_id and result.generation_id is None
+    assert len(result.urls) == 1 and result.urls[0].startswith(hub.url)
+    # the defaults were filled before sending
+    defaults = {p.name: p.default for p in client.model(model_id).parameters if p.has_default}
+    assert all(post.body[name] == value for name, value in defaults.items())
+
+
+@pytest.mark.parametrize("model_id", MODELS)
+@pytest.mark.parametrize("via", ["events", "poll"])
+def test_queued_run(manual_hub: LocalHub, make_client: MakeClient, model_id: str, via: str) -> None:
+    client = make_client(manual_hub, manual=True)
+    job = client.submit(model_id, payload_for(model_id))
+    assert job.model == model_id and job.state is not None and job.state.status is Status.QUEUED
+    if via == "events":
+        manual_hub.finish_all()  # the completion event reaches the open stream
+    result = job.wait(timeout=PATIENCE, via=via)  # type: ignore[arg-type]
+    assert result.generation_id == job.id and result.model == model_id
+    assert result.urls == [manual_hub.job(job.id).result_url]
+    if via == "events":
+        assert status_gets(manual_hub) == 0  # the event alone ended the wait
+    else:
+        assert len(manual_hub.requests.filter("GET", "/api/events")) in (0, 1)
+
+
+def test_wait_by_events_while_the_job_runs(hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(hub)
+    job = client.submit(T2V, prompt="a fox")
+    result = job.wait(timeout=PATIENCE, via="events")
+    assert result.urls and hub.job(job.id).status == "succeeded"
+    assert len(hub.requests.filter("GET", "/api/events")) == 1
+    assert status_gets(hub) == 0
+
+
+def test_the_stream_is_open_before_the_submit(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub)
+    client.submit(T2V, prompt="a fox")
+    paths = [(r.method, r.path) for r in manual_hub.requests]
+    assert paths.index(("GET", "/api/events")) < paths.index(("POST", "/api/ai/queue"))
+
+
+def test_the_chat_model_has_no_schema_and_nothing_is_sent(
+    hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(hub)
+    with pytest.raises(SchemaUnavailable):
+        client.run(CHAT[0], {"messages": [{"role": "user", "content": "hi"}]})
+    assert hub.requests.filter("POST") == []
+
+
+def test_an_invalid_payload_costs_nothing(hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(hub)
+    for call in (client.run, client.submit):
+        with pytest.raises(PayloadInvalid) as caught:
+            call(T2V, prompt="x", num_frames=99999, colour="red")
+        assert {p.path for p in caught.value.problems} >= {"$.num_frames"}
+    with pytest.raises(PayloadInvalid):
+        client.submit_many(T2V, {"num_frames": 1}, count=3)
+    assert hub.requests.filter("POST") == []
+
+
+def test_payload_and_params_merge_and_the_callers_dict_is_untouched(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub)
+    payload = {"prompt": "from the dict", "seed": 1}
+    client.submit(T2V, payload, prompt="from params")
+    (post,) = manual_hub.requests.filter("POST")
+    assert post.body["prompt"] == "from params" and post.body["seed"] == 1
+    assert payload == {"prompt": "from the dict", "seed": 1}
+
+
+def test_b64_json_replies_are_decoded(
+    hub: LocalHub, make_client: MakeClient, tmp_path: Any
+) -> None:
+    client = make_client(hub)
+    result = client.run(T2V, prompt="a fox", response_format="b64_json")
+    assert result.urls == [] and len(result.data) == 1
+    (path,) = result.download(tmp_path)
+    assert path.suffix == ".mp4" and path.read_bytes() == result.data[0]
+
+
+# -- many jobs -----------------------------------------------------------------------------
+
+
+def test_submit_many_chunks_by_the_hubs_limit(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub)
+    jobs = client.submit_many(T2V, {"prompt": "a fox"}, count=10)
+    posts = manual_hub.requests.filter("POST", "/api/ai/queue")
+    assert [p.body.get("num_generations", 1) for p in posts] == [4, 4, 2]
+    assert len({job.id for job in jobs}) == 10 == len(manual_hub.jobs)
+
+
+def test_200_jobs_over_one_event_connection(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub)
+    jobs = client.submit_many(T2V, {"prompt": "a fox"}, count=200)
+    manual_hub.finish_all()
+    finished = list(client.as_completed(jobs, timeout=PATIENCE))
+    assert sorted(job.id for job in finished) == sorted(job.id for job in jobs)
+    assert all(job.wait().urls for job in finished)
+    assert len(manual_hub.requests.filter("GET", "/api/events")) == 1
+    assert status_gets(manual_hub) == 0
+
+
+def test_as_completed_yields_jobs_as_they_end(hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(hub)
+    hub.fail_next("Insufficient credits", count=1)
+    jobs = [client.submit(T2V, prompt=f"fox {i}") for i in range(12)]
+    seen = [job.id for job in client.as_completed(jobs, timeout=PATIENCE)]
+    assert sorted(seen) == sorted(job.id for job in jobs)
+    results = client.wait_all(jobs, timeout=PATIENCE, return_exceptions=True)
+    failed = [r for r in results if isinstance(r, JobFailed)]
+    assert len(failed) == 1 and failed[0].message == "Insufficient credits"
+    with pytest.raises(JobFailed):
+        client.wait_all(jobs)
+    assert len(hub.requests.filter("GET", "/api/events")) == 1
+
+
+def test_as_completed_by_polling(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub, manual=True)
+    jobs = client.submit_many(T2V, {"prompt": "a fox"}, count=6)
+    finished = list(client.as_completed(jobs, timeout=PATIENCE, via="poll"))
+    assert {job.id for job in finished} == {job.id for job in jobs}
+    assert all(isinstance(r.urls, list) for r in client.wait_all(jobs))
+
+
+def test_as_completed_deadline_names_every_unfinished_job(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub, manual=True)
+    jobs = client.submit_many(T2V, {"prompt": "a fox"}, count=3)
+    with pytest.raises(JobTimeout) as caught:
+        list(client.as_completed(jobs, timeout=3, via="poll"))
+    assert sorted(caught.value.pending) == sorted(job.id for job in jobs)  # type: ignore[attr-defined]
+    assert caught.value.generation_id in caught.value.pending  # type: ignore[attr-defined]
+
+
+# -- failures, cancellation, deadlines -----------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["events", "poll"])
+def test_a_failed_job_raises_with_the_hubs_message(
+    manual_hub: LocalHub, make_client: MakeClient, via: str
+) -> None:
+    client = make_client(manual_hub, manual=True)
+    manual_hub.fail_next("Insufficient credits")
+    job = client.submit(T2V, prompt="a fox")
+    manual_hub.finish_all()
+    with pytest.raises(JobFailed) as caught:
+        job.wait(timeout=PATIENCE, via=via)  # type: ignore[arg-type]
+    assert caught.value.message == "Insufficient credits"
+    assert caught.value.generation_id == job.id and caught.value.model == T2V
+
+
+def test_a_job_cancelled_elsewhere_ends_an_event_wait(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub, reconcile_interval=0.05)
+    job = client.submit(T2V, prompt="a fox")
+    other = requests.delete(
+        f"{manual_hub.url}/api/ai/queue/{job.id}",
+        headers={"Authorization": f"Bearer {manual_hub.api_key}"},
+        timeout=PATIENCE,
+    )
+    assert other.status_code == 200
+    with pytest.raises(JobCancelled) as caught:
+        job.wait(timeout=PATIENCE, via="events")  # no event comes: the slow poll notices
+    assert caught.value.generation_id == job.id
+
+
+def test_cancel_from_another_thread_ends_the_wait(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub, reconcile_interval=3600)
+    job = client.submit(T2V, prompt="a fox")
+    threading.Timer(0.1, job.cancel).start()
+    with pytest.raises(JobCancelled):
+        job.wait(timeout=PATIENCE, via="events")
+    assert manual_hub.job(job.id).status == "cancelled"
+
+
+def test_a_cancelled_job_ends_a_poll(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub, manual=True)
+    job = client.submit(T2V, prompt="a fox")
+    state = job.cancel()
+    assert state is not None and state.status is Status.CANCELLED
+    with pytest.raises(JobCancelled):
+        job.wait(timeout=PATIENCE, via="poll")
+
+
+def test_a_deadline_raises_job_timeout_with_the_id_by_polling(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub, manual=True)
+    job = client.submit(T2V, prompt="a fox")
+    with pytest.raises(JobTimeout) as caught:
+        job.wait(timeout=4, via="poll")  # the job takes 10 s of hub time
+    error = caught.value
+    assert error.generation_id == job.id and error.timeout == 4 and not error.cancelled
+    assert job.id in str(error) and isinstance(error, TimeoutError)
+    assert manual_hub.job(job.id).status in ("queued", "processing")  # not lost: still running
+    assert client.job(job.id).wait(timeout=PATIENCE, via="poll").urls  # and resumable
+
+
+def test_a_deadline_on_the_event_stream(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub)  # the manual clock never moves: the job never ends
+    job = client.submit(T2V, prompt="a fox")
+    with pytest.raises(JobTimeout) as caught:
+        job.wait(timeout=0.2, via="events")
+    assert caught.value.generation_id == job.id
+
+
+def test_cancel_on_timeout(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub, manual=True)
+    job = client.submit(T2V, prompt="a fox")
+    with pytest.raises(JobTimeout) as caught:
+        job.wait(timeout=2, via="poll", cancel_on_timeout=True)
+    assert caught.value.cancelled and "cancelled" in str(caught.value)
+    assert manual_hub.job(job.id).status == "cancelled"
+    assert manual_hub.requests.filter("DELETE")
+
+
+def test_iter_status_backs_off_and_ends_on_a_terminal_state(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub, manual=True)
+    slept: list[float] = []
+    client.dispatcher.sleep = lambda s: (slept.append(s), manual_hub.advance(s))  # type: ignore[func-returns-value]
+    job = client.submit(T2V, prompt="a fox")
+    states = list(job.iter_status(interval=1.0, max_interval=3.0, timeout=60))
+    assert states[-1].status is Status.SUCCEEDED and all(not s.terminal for s in states[:-1])
+    assert {s.status for s in states} >= {Status.QUEUED, Status.RUNNING, Status.SUCCEEDED}
+    assert slept[0] <= 1.0 and max(slept) <= 3.0 and slept[-1] > slept[0]  # capped growth
+
+
+def test_on_status_sees_each_change_once(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub, manual=True)
+    seen: list[JobState] = []
+    job = client.submit(T2V, prompt="a fox")
+    job.wait(timeout=PATIENCE, via="poll", on_status=seen.append)
+    words = [s.raw_status for s in seen]
+    assert words == ["queued", "processing", "succeeded"]
+
+
+def test_progress_writes_nothing_off_a_terminal(
+    manual_hub: LocalHub, make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = make_client(manual_hub, manual=True)
+    client.submit(T2V, prompt="a fox").wait(timeout=PATIENCE, via="poll", progress=True)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+# -- re-attaching, listing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["events", "poll"])
+def test_reattach_after_a_restart(manual_hub: LocalHub, make_client: MakeClient, via: str) -> None:
+    first = make_client(manual_hub)
+    job = first.submit(T2V, prompt="a fox")
+    first.close()
+    manual_hub.finish_all()  # it ended while nobody listened
+    again = make_client(manual_hub, manual=True).job(job.id)
+    assert again.model is None
+    result = again.wait(timeout=PATIENCE, via=via)  # type: ignore[arg-type]
+    assert result.generation_id == job.id and result.model == T2V and again.model == T2V
+
+
+def test_an_unknown_id_is_job_not_found(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub, manual=True)
+    with pytest.raises(JobNotFound) as caught:
+        client.job("no-such-job").wait(timeout=PATIENCE, via="poll")
+    assert caught.value.generation_id == "no-such-job" and "existed" not in str(caught.value)
+
+
+def test_jobs_lists_active_and_by_status(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    client = make_client(manual_hub)
+    jobs = client.submit_many(T2V, {"prompt": "a fox"}, count=3)
+    assert {s.generation_id for s in client.jobs()} == {j.id for j in jobs}
+    manual_hub.advance(6)  # processing now
+    running = client.jobs(status=Status.RUNNING, model=T2V)
+    assert {s.generation_id for s in running} == {j.id for j in jobs}
+    manual_hub.finish_all()
+    assert client.jobs() == []
+    assert len(client.jobs(status="succeeded")) == 3
+
+
+# -- legacy forms, and hubs without a stream ------------------------------------------------
+
+
+def test_legacy_404_for_a_finished_job_is_reported_not_waited_on(make_client: MakeClient) -> None:
+    with LocalHub(clock="manual", job_seconds=10, legacy=Legacy(finished_jobs_404=True)) as hub:
+        client = make_client(hub, manual=True)
+        job = client.submit(T2V, prompt="a fox")
+        with pytest.raises(JobNotFound) as caught:
+            job.wait(timeout=PATIENCE, via="poll")
+        assert caught.value.generation_id == job.id and "existed" in str(caught.value)
+        # the stream still delivers such a job's result
+        job2 = client.submit(T2V, prompt="a fox")
+        hub.finish_all()
+        assert job2.wait(timeout=PATIENCE, via="events").urls
+
+
+def test_legacy_model_key_and_processing_on_enqueue(make_client: MakeClient) -> None:
+    legacy = Legacy(model_key=True, enqueue_status_processing=True)
+    with LocalHub(clock="manual", job_seconds=10, legacy=legacy) as hub:
+        client = make_client(hub, manual=True)
+        job = client.submit(T2V, prompt="a fox")
+        assert job.state is not None and job.state.status is Status.RUNNING
+        assert job.state.raw_status == "processing"
+        result = job.wait(timeout=PATIENCE, via="poll")
+        assert result.model == T2V
+        assert "model" in result.raw and "model_name" not in result.raw
+
+
+def test_a_hub_without_a_stream_is_polled(manual_hub: LocalHub, make_client: MakeClient) -> None:
+    no_stream = dataclasses.replace(OXEN, name="oxen-without-events", events_path=None)
+    client = make_client(manual_hub, manual=True, provider=no_stream)
+    job = client.submit(T2V, prompt="a fox")
+    assert job.wait(timeout=PATIENCE).urls  # via="auto"
+    with pytest.raises(StreamError):
+        client.submit(T2V, prompt="a fox").wait(timeout=PATIENCE, via="events")
+    assert manual_hub.requests.filter("GET", "/api/events") == []

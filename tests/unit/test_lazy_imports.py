@@ -1,0 +1,86 @@
+"""``import schemadrive``, ``schemadrive --help`` and ``--version`` stay fast: they import none
+of the heavy libraries (jsonschema, requests, hypothesis, jsonschema-rs), which are imported
+where they are used. Each check runs in a fresh interpreter, so other tests cannot hide an import.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "jsonschema",
+    "jsonschema_rs",
+    "referencing",
+    "requests",
+    "urllib3",
+    "hypothesis",
+    "hypothesis_jsonschema",
+    "rfc3986_validator",
+)
+
+SCRIPT = """
+import io, json, sys
+import schemadrive
+argv = json.loads(sys.argv[1])
+if argv is not None:
+    from schemadrive.cli import main
+    out = io.StringIO()
+    sys.stdout, real = out, sys.stdout  # --help goes to sys.stdout through argparse
+    try:
+        code = main(argv, stdout=out, stderr=io.StringIO())
+    finally:
+        sys.stdout = real
+    assert code == 0, (code, out.getvalue())
+    assert out.getvalue(), "nothing printed"
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(argv: list[str] | None) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "argv", [None, ["--help"], ["--version"]], ids=["import", "help", "version"]
+)
+def test_no_heavy_import(argv: list[str] | None) -> None:
+    loaded = modules_after(argv)
+    heavy = sorted(name for name in loaded if name.split(".")[0] in HEAVY)
+    assert heavy == [], f"{argv}: imported {heavy}"
+
+
+def test_a_command_that_needs_them_does_import_them() -> None:
+    """The check above can fail: validating a payload does load jsonschema."""
+    code = (
+        "import sys, schemadrive\n"
+        "schemadrive.validate({'type': 'object'}, {})\n"
+        "print('jsonschema' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"
+
+
+def test_jsonschema_rs_is_imported_when_a_schema_is_compiled_not_before() -> None:
+    code = (
+        "import sys, schemadrive.payloads, schemadrive.batch\n"
+        "before = 'jsonschema_rs' in sys.modules\n"
+        "schemadrive.payloads.compile_schema({'type': 'object'})\n"
+        "print(before, 'jsonschema_rs' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
