@@ -34,10 +34,12 @@ if TYPE_CHECKING:
         StreamError,
         SubmitUncertain,
     )
+    from .jobs import Job
     from .model import Model
     from .parameters import Parameter
     from .payloads import compile_schema, fill_defaults, prepare, validate
     from .problems import Problem
+    from .results import Result
     from .status import JobState, Status
 
 __version__ = "0.1.0"
@@ -53,6 +55,7 @@ _EXPORTS = {
     "JobFailed": "exceptions",
     "JobNotFound": "exceptions",
     "JobState": "status",
+    "Job": "jobs",
     "JobTimeout": "exceptions",
     "Model": "model",
     "ModelNotFound": "exceptions",
@@ -62,6 +65,7 @@ _EXPORTS = {
     "PayloadInvalid": "exceptions",
     "Problem": "problems",
     "RateLimited": "exceptions",
+    "Result": "results",
     "SchemaError": "exceptions",
     "SchemaInvalid": "exceptions",
     "SchemaUnavailable": "exceptions",

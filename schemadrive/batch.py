@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .fastpath import is_plain
 from .payloads import CompiledSchema, Unknown, compile_schema
 from .problems import Problem
 
@@ -91,12 +92,15 @@ class _Job:
         loads, validate, fill_defaults = json.loads, compiled.validate, compiled.fill_defaults
         unknown, fill, keep, only = self.unknown, self.fill, self.payloads, self.only_problems
         make = tuple.__new__  # LineResult(...) without the Python-level __new__: runs per line
+        # The common case of CompiledSchema.validate, inlined: one jsonschema-rs call a line.
+        fast = compiled._fast
+        strict = fast.strict if fast is not None and unknown == "error" else None
         out: list[LineResult] = []
         number, blank, invalid, malformed = first - 1, 0, 0, 0
         for number, line in enumerate(lines, first):  # noqa: B007 - number is read after the loop
             try:
                 payload = loads(line)
-            except ValueError as exc:
+            except ValueError:
                 if not line.strip():
                     blank += 1
                     continue
@@ -111,7 +115,11 @@ class _Job:
                     continue
             if fill:
                 payload = fill_defaults(payload)
-            problems = validate(payload, unknown=unknown)
+            try:
+                judged = strict is not None and strict(payload) and is_plain(payload)
+            except Exception:  # not judged: validate() below decides
+                judged = False
+            problems = [] if judged else validate(payload, unknown=unknown)
             if problems:
                 invalid += any(p.severity == "error" for p in problems)
                 out.append(make(LineResult, (number, payload if keep else None, problems, False)))

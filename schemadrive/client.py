@@ -191,6 +191,10 @@ class Client:
         whole is validated before anything is sent: an invalid payload raises PayloadInvalid
         and costs nothing. The request may take as long as the generation (up to 16 min).
         A failure after sending raises SubmitUncertain (never resent: no double charge).
+
+        A hub with no sync endpoint (GMI Cloud: ``provider.run_via_queue``) runs it as
+        ``submit(...).wait()``: one queued job, the default deadline (one hour), and a
+        Result that carries the job's ``generation_id`` (so does a JobTimeout).
         """
         return self.dispatcher.run(model_id, _merge(payload, params))
 
@@ -204,8 +208,8 @@ class Client:
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, *, count: int
     ) -> list[Job]:
         """Queue ``count`` generations of one payload, in requests of at most the hub's limit
-        (4 on Oxen). If a later request fails, the jobs already queued are on the
-        exception's ``.jobs``."""
+        (4 on Oxen; 1 on GMI Cloud). If a later request fails, the jobs already queued are on
+        the exception's ``.jobs``."""
         return self.dispatcher.submit(model_id, _merge(payload, {}), count)
 
     def job(self, generation_id: str, *, model: str | None = None) -> Job:

@@ -145,16 +145,15 @@ class Dispatcher:
                 old.stop()  # type: ignore[union-attr]  # it gave up a while ago: try again
                 self._listener = None
             if self._listener is None:
-                from .listener import COMPLETION_EVENT, EventListener
+                from .listener import EventListener
 
                 s = self.settings
-                # a provider may name its completion event; Oxen's is the default
-                name = getattr(self.provider, "completion_event", None) or COMPLETION_EVENT
+                assert self.provider.completion_event is not None  # has_events says so
                 self._listener = EventListener(
                     self._open_events,
                     self.provider.state,
                     self.reconcile,
-                    event_names=(name,),
+                    event_names=(self.provider.completion_event,),
                     reconnect_initial=s.reconnect_initial,
                     reconnect_max=s.reconnect_max,
                     max_failures=s.stream_failures,
@@ -227,12 +226,15 @@ class Dispatcher:
     def list_jobs(
         self, *, status: str | Status | None = None, model: str | None = None
     ) -> list[JobState]:
-        """The hub's job list (Oxen: active jobs only unless ``status`` is given)."""
+        """The hub's job list: the active jobs, or those with ``status``."""
         word = self._status_word(status) if status is not None else None
         reply = self.transport.request_json(
             "GET", self.provider.list_path, params=self.provider.list_query(word, model)
         )
-        return [self.provider.state(row) for row in self.provider.parse_job_list(reply)]
+        states = [self.provider.state(row) for row in self.provider.parse_job_list(reply)]
+        if word is None and self.provider.list_includes_finished:
+            states = [state for state in states if not state.terminal]
+        return states
 
     def _status_word(self, status: str | Status) -> str:
         if isinstance(status, Status):
@@ -254,7 +256,10 @@ class Dispatcher:
         response.close()
         try:
             state: JobState | None = self.fetch_state(generation_id)
-        except JobNotFound:  # legacy hubs forget a job once it ends
+        except JobNotFound:
+            if not self.provider.legacy_404_when_finished:
+                raise
+            # the legacy form forgets a job once it ends
             state = JobState(generation_id, Status.CANCELLED, raw_status="cancelled")
         listener = self._listener
         if listener is not None and state is not None:
@@ -263,8 +268,11 @@ class Dispatcher:
 
     # -- creating work ----------------------------------------------------------------------
     def _check_hint(self, model_id: str) -> str:
+        from urllib.parse import urlencode
+
         url = self.transport.url(self.provider.list_path)
-        return f"`schemadrive jobs --model {model_id}` or GET {url}?model={model_id}"
+        query = urlencode(self.provider.list_query(None, model_id))
+        return f"`schemadrive jobs --model {model_id}` or GET {url}?{query}"
 
     def _post(
         self,
@@ -292,10 +300,18 @@ class Dispatcher:
         )
 
     def run(self, model_id: str, payload: Mapping[str, Any] | None) -> Result:
-        """Validate, fill defaults, POST to the model's sync endpoint, return its Result."""
+        """Validate, fill defaults, POST to the model's sync endpoint, return its Result.
+
+        On a hub without sync endpoints (``provider.run_via_queue``), submit one job and
+        wait for it instead (the default deadline; JobTimeout carries its id).
+        """
+        if self.provider.run_via_queue:
+            (job,) = self.submit(model_id, payload, 1)
+            return job.wait()
         model = self._model(model_id)
         prepared = model.prepare(dict(payload or {}))
-        if model.endpoint is None:
+        make_body, parse_sync = self.provider.sync_body, self.provider.parse_sync
+        if model.endpoint is None or make_body is None or parse_sync is None:
             raise ConfigurationError(
                 f"{model_id} has no synchronous endpoint on this hub; use submit()"
             )
@@ -303,9 +319,9 @@ class Dispatcher:
         check = self._check_hint(model_id).replace("--model", "--status succeeded --model")
         return self._post(
             model.endpoint,
-            {**prepared, "model": model_id},
+            make_body(model_id, prepared),
             model_id=model_id,
-            parse=lambda reply: Result.from_reply(reply, model=model_id, downloader=downloader),
+            parse=lambda reply: parse_sync(reply, model=model_id, downloader=downloader),
             timeout=self.settings.run_timeout,
             check=check,
         )

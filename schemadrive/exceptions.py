@@ -9,7 +9,7 @@
     │   ├── SchemaInvalid (ValueError)        the schema fails its metaschema, or cannot be read
     │   └── SchemaUnavailable (LookupError)   the model publishes no request schema (chat models)
     ├── PayloadInvalid (ValueError)           .problems: every Problem found in a payload
-    ├── HubError                              .status, .excerpt, .url: the hub answered with an error
+    ├── HubError                              .status, .excerpt, .url: the hub answered an error
     │   ├── AuthenticationError               401/403: a missing or wrong API key
     │   ├── ModelNotFound (LookupError)       .model_id, .suggestions
     │   ├── JobNotFound (LookupError)         .generation_id
@@ -205,6 +205,8 @@ class SubmitUncertain(SchemadriveError):
         self.model_id = model_id
         self.submitted_at = submitted_at
         self.check = check
+        #: jobs created by earlier requests of the same submit_many (already paid for)
+        self.jobs: list[Any] = []
 
 
 class DownloadError(SchemadriveError):
@@ -274,3 +276,5 @@ class JobTimeout(JobError, TimeoutError):
         self.timeout = timeout
         self.last_status = last_status
         self.cancelled = cancelled
+        #: with several jobs (as_completed, wait_all): every job still unfinished
+        self.pending: list[Any] = []

@@ -226,7 +226,10 @@ def _merge(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]
         elif key == "uniqueItems":
             out[key] = bool(mine or value)
         else:  # different patterns, formats, multipleOf, additionalProperties, tuples...
-            out["__checks__"] = [*out.get("__checks__", []), {key: value}]
+            check = {key: value}
+            if key in ("additionalProperties", "unevaluatedProperties"):  # relative to b's names
+                check.update({k: b[k] for k in ("properties", "patternProperties") if k in b})
+            out["__checks__"] = [*out.get("__checks__", []), check]
     return out
 
 

@@ -99,6 +99,11 @@ class Job:
         return self.id
 
     @property
+    def _gone_means_finished(self) -> bool:
+        """A 404 for this job means it ended: we created it, on a hub with that legacy form."""
+        return self._known and self._dispatcher.provider.legacy_404_when_finished
+
+    @property
     def state(self) -> JobState | None:
         """The last observed state (None before the first)."""
         return self._state
@@ -124,7 +129,7 @@ class Job:
         try:
             state = self._dispatcher.fetch_state(self.id)
         except JobNotFound as exc:
-            if self._known:
+            if self._gone_means_finished:
                 self._final = exc
                 raise gone_error(self.id, exc) from None
             raise
@@ -225,7 +230,7 @@ class Job:
         if isinstance(outcome, JobNotFound):
             raise (
                 gone_error(self.id, outcome)
-                if self._known
+                if self._gone_means_finished
                 else JobNotFound(self.id, url=outcome.url)
             )
         if outcome.status is Status.SUCCEEDED:

@@ -50,12 +50,12 @@ class Model:
 
     @cached_property
     def compiled(self) -> CompiledSchema:
-        """The schema compiled once (raises SchemaInvalid for a schema that fails its metaschema)."""
+        """The schema compiled once (SchemaInvalid for a schema that fails its metaschema)."""
         return compile_schema(self.schema, common=self.provider.common_parameters)
 
     @cached_property
     def parameters(self) -> list[Parameter]:
-        """Name, type, required, default, enum, range and description of each parameter, in x-order."""
+        """Name, type, required, default, enum, range and description of each parameter."""
         from .parameters import parameters_of
 
         return parameters_of(self.compiled)

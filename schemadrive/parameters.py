@@ -139,7 +139,7 @@ def parameters_of(compiled: CompiledSchema) -> list[Parameter]:
                     name=name,
                     type=kind or "any",
                     required=name in required,
-                    default=prop["default"] if "default" in prop else MISSING,
+                    default=prop.get("default", MISSING),
                     enum=tuple(enum) if isinstance(enum, list) else None,
                     minimum=_number(prop.get("minimum", prop.get("exclusiveMinimum"))),
                     maximum=_number(prop.get("maximum", prop.get("exclusiveMaximum"))),

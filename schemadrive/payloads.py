@@ -243,6 +243,8 @@ class CompiledSchema:
             self._fast, self.fallback_reason = compile_fast(
                 self.normalized, self.validator, known=self.known, common=common
             )
+        # The one call that judges most payloads (unknown="error"), kept at hand.
+        self._strict = self._fast.strict if self._fast is not None else None
 
     @property
     def fast(self) -> bool:
@@ -380,19 +382,20 @@ class CompiledSchema:
 
     def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
         """Every problem with ``payload`` (errors and, with ``unknown="warn"``, warnings)."""
-        fast = self._fast
-        if fast is not None:
-            if unknown == "error":
-                strict = fast.strict
-                if strict is not None:  # the common case, inlined: one call into jsonschema-rs
-                    try:
-                        if strict(payload) and is_plain(payload):
-                            return []
-                    except Exception:  # not judged: jsonschema decides below
-                        pass
-                elif fast.accepts(payload):
+        strict = self._strict
+        if strict is not None and unknown == "error":  # the common case: one jsonschema-rs call
+            try:
+                if strict(payload) and is_plain(payload):
                     return []
-            elif (unknown == "warn" or unknown == "allow") and fast.accepts(payload, names=False):
+            except Exception:  # not judged: jsonschema decides below
+                pass
+        elif self._fast is not None:
+            if unknown == "error":
+                if self._fast.accepts(payload):
+                    return []
+            elif (unknown == "warn" or unknown == "allow") and self._fast.accepts(
+                payload, names=False
+            ):
                 return self._unknown(payload, unknown)
         return self.explain(payload, unknown=unknown)
 
@@ -439,17 +442,16 @@ class CompiledSchema:
             guarded = payload
         else:
             filled = guarded = self.plan.apply(payload)
-        fast = self._fast
-        if fast is not None and type(filled) is dict:
+        strict, fast = self._strict, self._fast
+        if strict is not None and unknown == "error" and type(filled) is dict:  # as in validate()
+            try:
+                if strict(filled) and is_plain(guarded):
+                    return filled
+            except Exception:  # not judged: jsonschema decides below
+                pass
+        elif fast is not None and type(filled) is dict:
             if unknown == "error":
-                strict = fast.strict
-                if strict is not None:  # inlined as in validate()
-                    try:
-                        if strict(filled) and is_plain(guarded):
-                            return filled
-                    except Exception:  # not judged: jsonschema decides below
-                        pass
-                elif fast.accepts(filled):
+                if fast.accepts(filled):
                     return filled
             elif (unknown == "warn" or unknown == "allow") and fast.accepts(filled, names=False):
                 return filled

@@ -71,8 +71,10 @@ def show(value: Any, limit: int = 60) -> str:
     """A short JSON rendering of a value for messages."""
     try:
         text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        # too deep to render, or an int beyond Python's str() digit limit
+        kind = type(value).__name__
+        text = f"<{kind} too large to show>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -161,7 +163,9 @@ def _enum_hint(value: Any, allowed: Sequence[Any]) -> str:
         close = suggest(value, allowed)
         if close is not None:
             return f"did you mean {show(close)}? {hint}"
-    elif isinstance(value, (int, float)) and str(value) in [v for v in allowed if isinstance(v, str)]:
+    elif isinstance(value, (int, float)) and str(value) in [
+        v for v in allowed if isinstance(v, str)
+    ]:
         return f'write "{value}" in quotes; {hint}'
     return hint
 
@@ -244,7 +248,10 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
         allowed = list(error.validator_value or [])
         return one(f"{show(value)} is not an allowed value", _enum_hint(value, allowed))
     if keyword == "const":
-        return one(f"{show(value)} is not allowed here", f"the only allowed value is {show(error.validator_value)}")
+        return one(
+            f"{show(value)} is not allowed here",
+            f"the only allowed value is {show(error.validator_value)}",
+        )
     if keyword in ("minimum", "exclusiveMinimum"):
         word = "below the minimum" if keyword == "minimum" else "not above the exclusive minimum"
         return one(f"{show(value)} is {word} {show(error.validator_value)}", _range_hint(schema))
@@ -297,7 +304,9 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
                 "the schema requires one of these parameters to be present",
             )
         if keyword == "oneOf" and not error.context:
-            return one("matches more than one of the allowed alternatives; it must match exactly one")
+            return one(
+                "matches more than one of the allowed alternatives; it must match exactly one"
+            )
         branch_types = [
             b.get("type") for b in error.validator_value if isinstance(b, dict) and "type" in b
         ]
@@ -316,7 +325,8 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
             for sub in context:
                 branches.setdefault(sub.relative_schema_path[0], []).append(sub)
             shaped = [
-                errs for errs in branches.values()
+                errs
+                for errs in branches.values()
                 if not any(e.validator == "type" and not e.relative_path for e in errs)
             ]
             if len(shaped) == 1:
@@ -357,7 +367,9 @@ def _merge_type_and_enum(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def problems_from_errors(errors: Iterable[Any], root_schema: dict[str, Any] | None) -> list[Problem]:
+def problems_from_errors(
+    errors: Iterable[Any], root_schema: dict[str, Any] | None
+) -> list[Problem]:
     """Every error as Problems, sorted by path then keyword, duplicates removed."""
     seen: set[tuple[str, str, str]] = set()
     out: list[Problem] = []

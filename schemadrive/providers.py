@@ -1,23 +1,38 @@
 """What differs between hubs, as data: paths, request envelopes, field names, status words,
 where the schema comes from and which wait modes exist.
 
-The rest of schemadrive asks the :class:`Provider` and never tests a provider's name. A new
-hub is a new instance (docs/providers.md says what one needs).
+The rest of schemadrive asks the :class:`Provider` and never tests a provider's name. Two
+instances: :data:`OXEN` (hub-api.md) and :data:`GMICLOUD` (GMI Cloud's request queue,
+model-schemas.md §5). A new hub is a new instance (docs/providers.md says what one needs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
+from . import gmicloud
 from .exceptions import ConfigurationError, HubError
 from .payloads import HUB_COMMON_PARAMETERS
 from .recorded import schema_of
-from .status import JobState, Status, status_from_word
+from .status import JobState, Status, Submitted, status_from_word
 
-__all__ = ["OXEN", "PROVIDERS", "Provider", "Submitted", "get_provider", "path_segment"]
+if TYPE_CHECKING:
+    from .downloads import Downloader
+    from .results import Result
+
+__all__ = [
+    "GMICLOUD",
+    "OXEN",
+    "PROVIDERS",
+    "Provider",
+    "Submitted",
+    "SyncParser",
+    "get_provider",
+    "path_segment",
+]
 
 
 def path_segment(value: str) -> str:
@@ -31,18 +46,23 @@ def path_segment(value: str) -> str:
     return encoded
 
 
-@dataclass(frozen=True)
-class Submitted:
-    """One job created by a submit: its id and the status word the hub gave it."""
+class SyncParser(Protocol):
+    """Turns a sync endpoint's reply into a :class:`~schemadrive.results.Result`."""
 
-    generation_id: str
-    raw_status: str
+    def __call__(
+        self, reply: Any, *, model: str | None, downloader: Downloader | None
+    ) -> Result: ...
 
 
 @dataclass(frozen=True)
 class Provider:
     """A hub's API, described. Paths are relative to the base URL and use ``{model_id}`` /
-    ``{generation_id}`` placeholders, filled with :func:`path_segment`-encoded values."""
+    ``{generation_id}`` placeholders, filled with :func:`path_segment`-encoded values.
+
+    Wait modes: an event stream when ``events_path`` is set (its ``completion_event`` ends a
+    wait), polling always; sync runs through ``sync_endpoint`` + ``sync_body`` +
+    ``parse_sync``, or, with ``run_via_queue``, by submitting one job and waiting for it.
+    """
 
     name: str
     default_base_url: str
@@ -75,12 +95,25 @@ class Provider:
     list_query: Callable[[str | None, str | None], dict[str, str]]
     #: a list reply -> the rows in it
     parse_job_list: Callable[[Any], list[Mapping[str, Any]]]
-    #: a finished job answers 404 (a legacy form): treat 404 on a known job as "gone"
+    #: the list without a status filter shows finished jobs too (they are then left out, so
+    #: ``Client.jobs()`` means "active jobs" on every hub)
+    list_includes_finished: bool = False
+    #: the event that announces a job's end on the stream (None: no stream)
+    completion_event: str | None = None
+    #: (model id, prepared payload) -> a sync request's body (None: no sync endpoint)
+    sync_body: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    #: a sync reply -> its Result (None: no sync endpoint)
+    parse_sync: SyncParser | None = None
+    #: no sync endpoint: ``Client.run`` submits one job and waits for it
+    run_via_queue: bool = False
+    #: a finished job may answer 404 (a legacy form): a 404 on a job we created means
+    #: "finished and gone", and a 404 after a cancel means it ended
     legacy_404_when_finished: bool = False
 
     @property
     def has_events(self) -> bool:
-        return self.events_path is not None
+        """True when the hub has an event stream that announces a job's end."""
+        return self.events_path is not None and self.completion_event is not None
 
     def path(self, template: str, **values: str) -> str:
         return template.format(**{key: path_segment(value) for key, value in values.items()})
@@ -130,6 +163,16 @@ def _oxen_submit_body(model_id: str, payload: dict[str, Any], count: int) -> dic
     if count != 1 or "num_generations" in payload:
         body["num_generations"] = count
     return body
+
+
+def _oxen_sync_body(model_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "model": model_id}
+
+
+def _parse_sync_reply(reply: Any, *, model: str | None, downloader: Downloader | None) -> Result:
+    from .results import Result
+
+    return Result.from_reply(reply, model=model, downloader=downloader)
 
 
 def _oxen_parse_submit(reply: Any) -> list[Submitted]:
@@ -212,9 +255,45 @@ OXEN = Provider(
     parse_model_list=_oxen_parse_model_list,
     list_query=_oxen_list_query,
     parse_job_list=_oxen_parse_job_list,
+    completion_event="media_generation_completed",
+    sync_body=_oxen_sync_body,
+    parse_sync=_parse_sync_reply,
+    legacy_404_when_finished=True,
 )
 
-PROVIDERS: dict[str, Provider] = {"oxen": OXEN}
+
+# -- GMI Cloud (model-schemas.md §5; the hooks are in gmicloud.py) -------------------------
+
+GMICLOUD = Provider(
+    name="gmicloud",
+    default_base_url="https://console.gmicloud.ai",
+    api_key_env="GMI_API_KEY",
+    model_path=gmicloud.PREFIX + "/models/{model_id}",
+    models_path=gmicloud.PREFIX + "/models",
+    search_path=None,
+    submit_path=gmicloud.PREFIX + "/requests",
+    status_path=gmicloud.PREFIX + "/requests/{generation_id}",
+    # not documented by GMI: the endpoint LocalHub serves (docs/testing-with-localhub.md)
+    cancel_method="POST",
+    cancel_path=gmicloud.PREFIX + "/requests/{generation_id}/cancel",
+    list_path=gmicloud.PREFIX + "/requests",
+    events_path=None,
+    max_per_submit=1,
+    common_parameters=frozenset(),
+    status_words=gmicloud.STATUS_WORDS,
+    schema_from_model=gmicloud.schema_from_model,
+    sync_endpoint=gmicloud.sync_endpoint,
+    submit_body=gmicloud.submit_body,
+    parse_submit=gmicloud.parse_submit,
+    parse_job=gmicloud.parse_job,
+    parse_model_list=gmicloud.parse_model_list,
+    list_query=gmicloud.list_query,
+    parse_job_list=gmicloud.parse_job_list,
+    list_includes_finished=True,
+    run_via_queue=True,
+)
+
+PROVIDERS: dict[str, Provider] = {"oxen": OXEN, "gmicloud": GMICLOUD}
 
 
 def get_provider(name: str | Provider) -> Provider:

@@ -76,7 +76,9 @@ def read_schema_file(path: str | Path) -> dict[str, Any]:
     """Read a schema from a file holding either a bare JSON Schema or a recorded model object."""
     document = read_json_file(path)
     if not isinstance(document, dict):
-        raise SchemaInvalid(f"{path}: a schema must be a JSON object, not {type(document).__name__}")
+        raise SchemaInvalid(
+            f"{path}: a schema must be a JSON object, not {type(document).__name__}"
+        )
     if any(key in document for key in SCHEMA_KEYS):
         schema = schema_of(document)
         if schema is None:
@@ -90,7 +92,9 @@ def _provider_dirs(directory: Path, provider: str) -> list[Path]:
     return [nested] if nested.is_dir() else [directory]
 
 
-def iter_model_files(directory: str | Path | None = None, *, provider: str = "oxen") -> Iterator[Path]:
+def iter_model_files(
+    directory: str | Path | None = None, *, provider: str = "oxen"
+) -> Iterator[Path]:
     """Current-version fixture files of one provider, sorted by name."""
     base = Path(directory) if directory is not None else bundled_dir()
     for folder in _provider_dirs(base, provider):

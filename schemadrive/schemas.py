@@ -16,6 +16,7 @@ hash of the id, so no model id (``..``, ``/``, ``?``, spaces) can leave the cach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -236,7 +237,11 @@ class SchemaStore(Generic[T]):
         if path is None or not path.is_file():
             return None
         entry = self._read_file(path)
-        if entry is None or entry.get("model_id") != model_id or entry.get("base_url") != self.base_url:
+        if (
+            entry is None
+            or entry.get("model_id") != model_id
+            or entry.get("base_url") != self.base_url
+        ):
             log.info("ignoring a corrupt or foreign cache file: %s", path)
             return None
         return entry
@@ -253,7 +258,5 @@ class SchemaStore(Generic[T]):
             os.replace(temporary, path)
         except OSError as exc:  # a read-only or full disk must not break a run
             log.warning("could not write the schema cache %s: %s", path, exc)
-            try:
+            with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(temporary)
-            except (OSError, UnboundLocalError):
-                pass

@@ -77,7 +77,9 @@ def api_key_from_oxen_config(base_url: str, path: Path | None = None) -> str | N
         if not isinstance(entry, dict):
             continue
         entry_host = str(entry.get("host", "")).lower()
-        entry_host = urlsplit(entry_host).hostname or entry_host if "//" in entry_host else entry_host
+        entry_host = (
+            urlsplit(entry_host).hostname or entry_host if "//" in entry_host else entry_host
+        )
         token = entry.get("auth_token")
         if entry_host in wanted and isinstance(token, str) and token:
             return token

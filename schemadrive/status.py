@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["JobState", "Status", "status_from_word"]
+__all__ = ["JobState", "Status", "Submitted", "status_from_word"]
 
 
 class Status(str, enum.Enum):
@@ -61,3 +61,11 @@ class JobState:
     @property
     def terminal(self) -> bool:
         return self.status.terminal
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One job created by a submit: its id and the status word the hub gave it."""
+
+    generation_id: str
+    raw_status: str

@@ -36,6 +36,8 @@ log = logging.getLogger("schemadrive")
 #: (connect, read) seconds for ordinary calls.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
 RETRY_STATUSES = (429, 502, 503, 504)
+#: The longest a single retry sleeps for a ``Retry-After`` header, in seconds.
+MAX_RETRY_AFTER = 20.0
 
 
 def excerpt(text: str, limit: int = 160) -> str:
@@ -112,6 +114,23 @@ class _HubAuth:
         return "<HubAuth key=***>" if self._key else "<HubAuth key=None>"
 
 
+def _capped_retry_class() -> type:
+    from urllib3.util.retry import Retry
+
+    class CappedRetry(Retry):  # type: ignore[misc]
+        """urllib3's Retry, with ``Retry-After`` capped so one GET cannot sleep past a deadline.
+
+        A hub asking for more than ``MAX_RETRY_AFTER`` seconds gets that many; when retries run
+        out the caller sees RateLimited (with the hub's own ``retry_after``) and decides.
+        """
+
+        def get_retry_after(self, response: Any) -> float | None:
+            seconds = super().get_retry_after(response)
+            return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+    return CappedRetry
+
+
 class Transport:
     """The session every hub call goes through. All times are in seconds."""
 
@@ -128,7 +147,8 @@ class Transport:
     ) -> None:
         import requests
         from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
+
+        _CappedRetry = _capped_retry_class()
 
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -140,7 +160,7 @@ class Transport:
         self.session.auth = _HubAuth(api_key, self.base_url)
         self.session.headers["User-Agent"] = user_agent or _user_agent()
         self.session.headers["Accept"] = "application/json"
-        retry = Retry(
+        retry = _CappedRetry(
             total=retries,
             connect=min(retries, 2),
             read=retries,

@@ -23,6 +23,7 @@ Exit codes (docs/cli.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -92,10 +93,28 @@ def build_parser(stdout: TextIO) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--base-url", metavar="URL", help="hub URL (default: $SCHEMADRIVE_BASE_URL or the provider's)")
-    parser.add_argument("--provider", choices=("oxen", "gmicloud"), default=None, help="which hub API to speak (default: oxen)")
-    parser.add_argument("--offline", action="store_true", default=None, help="never touch the network: disk cache, then bundled fixtures")
-    parser.add_argument("--cache-dir", metavar="DIR", help="schema cache directory (default: $SCHEMADRIVE_CACHE_DIR or the user cache dir)")
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="hub URL (default: $SCHEMADRIVE_BASE_URL or the provider's)",
+    )
+    parser.add_argument(
+        "--provider",
+        choices=("oxen", "gmicloud"),
+        default=None,
+        help="which hub API to speak (default: oxen)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="never touch the network: disk cache, then bundled fixtures",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="schema cache directory (default: $SCHEMADRIVE_CACHE_DIR or the user cache dir)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and HTTP debugging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
@@ -109,7 +128,9 @@ def build_parser(stdout: TextIO) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the command line; return the exit code."""
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
@@ -136,10 +157,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
-        except OSError:
-            pass
         return EXIT_OK
     except Exception as exc:  # every error ends in one line and an exit code
         return context.fail(exc)

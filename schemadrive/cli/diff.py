@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._context import EXIT_FAILED, EXIT_OK
 from ._report import FORMATS, github_annotation, json_document
+from .lint import add_offline
 
 if TYPE_CHECKING:
     import argparse
@@ -44,7 +45,7 @@ def register(subparsers: Any) -> None:
             "rejects; 2 unreadable input or usage error; 3 hub or network error.\n"
             "examples:\n"
             "  schemadrive diff old.json new.json\n"
-            "  schemadrive diff ltx-2-3-pro --against fixtures/oxen/ltx-2-3-pro.json\n"
+            "  schemadrive diff ltx-2-3-pro --against baselines/oxen/ltx-2-3-pro.json\n"
             "  schemadrive diff old.json new.json --payloads payloads.jsonl --format github"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -74,6 +75,7 @@ def register(subparsers: Any) -> None:
         help="with --payloads: a parameter NEW does not declare is an error (default), a "
         "warning, or allowed",
     )  # fmt: skip
+    add_offline(parser)
     parser.set_defaults(handler=run)
 
 
@@ -174,6 +176,8 @@ def _report(
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..diff import diff, recheck
 
+    if getattr(args, "offline", False):
+        ctx.offline = True
     old, new = _sides(args, ctx)
     rows = read_payloads(args.payloads) if args.payloads else []
     changes = diff(old.schema, new.schema, descriptions=args.descriptions)

@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
             "usage error; 3 hub or network error.\n"
             "examples:\n"
             "  schemadrive lint schema.json\n"
-            "  schemadrive lint --offline ltx-2-3-pro --format github\n"
+            "  schemadrive --offline lint ltx-2-3-pro --format github\n"
             "  schemadrive lint fixtures/oxen --fail-on warning --disable SD016\n"
             "  schemadrive lint --list-rules"
         ),
@@ -77,7 +77,18 @@ def register(subparsers: Any) -> None:
         help="a hub-specific format SD010 should accept",
     )  # fmt: skip
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    add_offline(parser)
     parser.set_defaults(handler=run)
+
+
+def add_offline(parser: Any) -> None:
+    """``--offline`` after the command too (as ``validate`` accepts it), for pre-commit args."""
+    import argparse
+
+    parser.add_argument(
+        "--offline", action="store_true", default=argparse.SUPPRESS,
+        help="never touch the network: model ids come from the cache or the bundled fixtures",
+    )  # fmt: skip
 
 
 def split_keys(values: Iterable[str]) -> list[str]:
@@ -208,6 +219,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..exceptions import ConfigurationError
     from ..lint import lint, select_rules
 
+    if getattr(args, "offline", False):
+        ctx.offline = True
     if args.list_rules:
         return _list_rules(ctx, args.format)
     if not args.targets:

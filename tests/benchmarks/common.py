@@ -120,22 +120,19 @@ def interleaved(rates: dict[str, Callable[[], float]], rounds: int = 3) -> dict[
     return best
 
 
-def wall(
-    argv: Sequence[str], *, runs: int = 7, stdin: Any = None, env: dict[str, str] | None = None
-) -> float:
-    """Best wall time of ``argv`` in seconds (output discarded)."""
-    best = float("inf")
+def walls(
+    commands: dict[str, Sequence[str]], *, runs: int = 7, env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Best wall time in seconds of each command (output discarded), run in turns so that
+    load changes during the measurement hit every command alike."""
+    best = {name: float("inf") for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(
-            argv,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            stdin=stdin,
-            env=env,
-            check=False,
-        )
-        best = min(best, time.perf_counter() - start)
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False
+            )
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
@@ -196,3 +193,23 @@ def save(figures: list[Figure], path: Path) -> None:
     path.write_text(
         json.dumps({"machine": machine(), "figures": [asdict(f) for f in figures]}, indent=1)
     )
+
+
+def markdown(figures: list[Figure]) -> str:
+    """The figures as a Markdown table (for docs/performance.md)."""
+    rows = [
+        "| benchmark | figure | value | baseline (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        if f.unit == "":  # a skipped or unavailable measurement
+            rows.append(f"| {f.benchmark} | {f.what} | | | | {f.target or ''} | n/a |")
+            continue
+        base = f"{f.baseline}: {fmt(f.baseline_value)} {f.unit}" if f.baseline else ""
+        ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
+        met = {True: "yes", False: "**no**", None: ""}[f.met]
+        rows.append(
+            f"| {f.benchmark} | {f.what} | {fmt(f.value)} {f.unit} | {base} | {ratio} "
+            f"| {f.target or ''} | {met} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -1,4 +1,5 @@
-"""Run the benchmarks: ``python tests/benchmarks/run.py [NAME ...] [--quick] [--json FILE]``.
+"""Run the benchmarks: ``python tests/benchmarks/run.py [NAME ...] [--quick] [--json FILE]
+[--markdown FILE]``.
 
 Also ``python -m tests.benchmarks`` and ``pytest tests/benchmarks -p no:cacheprovider -o
 addopts="" -s``. Each benchmark prints its figures as they are measured: the figure, the
@@ -21,7 +22,7 @@ if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "tests.benchmarks"
 
-from .common import WORK, Figure, machine, save, skipped  # noqa: E402
+from .common import WORK, Figure, machine, markdown, save, skipped  # noqa: E402
 
 NAMES = ("validate", "jsonl", "cli", "client", "wait", "download")
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.names) - set(NAMES))
     if unknown:
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         run_one(name, figures, quick=args.quick)
     if args.json:
         save(figures, args.json)
+    if args.markdown:
+        args.markdown.write_text(markdown(figures))
     missed = [f for f in figures if f.met is False]
     print(f"\n{len(figures)} figures; targets not met: {len(missed)}")
     for figure in missed:

@@ -136,7 +136,7 @@ def test_other_providers_and_recorded_versions() -> None:
     ("argv", "code", "message"),
     [
         (["fuzz", "ltx-2-3-pr"], 3, "did you mean 'ltx-2-3-pro'"),
-        (["fuzz", "claude-sonnet-4-6"], 3, "publishes no request schema"),
+        (["fuzz", "claude-sonnet-4-6"], 2, "publishes no request schema"),
         (["fuzz", "ltx-2-3-pro", "-n", "-1"], 2, "-n must be 0 or more"),
         (["fuzz", "ltx-2-3-pro", "--invalid", "--fill-defaults"], 2, "not allowed with"),
     ],

@@ -148,7 +148,7 @@ def test_diff_quality_json() -> None:
 
 def test_diff_model_against_recorded_baseline_offline() -> None:
     code, out, err = cli(
-        "--offline", "diff", "ltx-2-3-pro", "--against", PRO_OLD, "--format", "json"
+        "diff", "ltx-2-3-pro", "--against", PRO_OLD, "--format", "json", "--offline"
     )
     assert code == 1, err
     report = json.loads(out)

@@ -38,9 +38,10 @@ def fixture_schemas() -> dict[str, dict[str, Any]]:
     return found
 
 
-def _obj(
+def obj(
     properties: dict[str, Any], required: list[str] | None = None, **more: Any
 ) -> dict[str, Any]:
+    """A 2020-12 object schema with these properties (and any other keywords)."""
     schema: dict[str, Any] = {"$schema": D2020, "type": "object", "properties": properties}
     if required:
         schema["required"] = required
@@ -50,7 +51,7 @@ def _obj(
 
 SYNTHETIC: dict[str, dict[str, Any]] = {
     # $ref into $defs, with siblings that annotate (default) and constrain (maximum).
-    "defs-ref-siblings": _obj(
+    "defs-ref-siblings": obj(
         {
             "prompt": PROMPT,
             "resolution": {
@@ -87,7 +88,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
     },
     # Optional-and-nullable, three ways (model-schemas.md §7 row 6).
-    "nullable-anyof": _obj(
+    "nullable-anyof": obj(
         {
             "prompt": PROMPT,
             "seed": {
@@ -97,19 +98,19 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
         ["prompt"],
     ),
-    "nullable-oas": _obj(
+    "nullable-oas": obj(
         {
             "prompt": PROMPT,
             "image": {"type": "string", "format": "uri", "nullable": True, "x-order": 1},
         },
         ["prompt"],
     ),
-    "nullable-type-list": _obj(
+    "nullable-type-list": obj(
         {"prompt": PROMPT, "strength": {"type": ["number", "null"], "minimum": 0, "maximum": 1}},
         ["prompt"],
     ),
     # Replicate/Cog: allOf-wrapped enum components (string and integer) with siblings.
-    "allof-wrapped-enum": _obj(
+    "allof-wrapped-enum": obj(
         {
             "prompt": PROMPT,
             "output_format": {
@@ -137,7 +138,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
             }
         },
     ),
-    "prefix-items": _obj(
+    "prefix-items": obj(
         {
             "prompt": PROMPT,
             "size": {
@@ -152,12 +153,12 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
         ["prompt"],
     ),
-    "dependent-required": _obj(
+    "dependent-required": obj(
         {"prompt": PROMPT, "input_image": URI, "last_frame_image": URI},
         ["prompt"],
         dependentRequired={"last_frame_image": ["input_image"]},
     ),
-    "dependent-schemas": _obj(
+    "dependent-schemas": obj(
         {
             "prompt": PROMPT,
             "input_image": URI,
@@ -166,7 +167,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         ["prompt"],
         dependentSchemas={"input_image": {"required": ["image_strength"]}},
     ),
-    "if-then-else": _obj(
+    "if-then-else": obj(
         {
             "mode": {"type": "string", "enum": ["text", "image"]},
             "prompt": PROMPT,
@@ -180,22 +181,22 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
     ),
     # The prose rule "prompt required if image absent", as schemadrive's fixtures encode it.
-    "anyof-required": _obj(
+    "anyof-required": obj(
         {"prompt": PROMPT, "image_url": URI, "audio_url": URI},
         ["audio_url"],
         anyOf=[{"required": ["prompt"]}, {"required": ["image_url"]}],
     ),
-    "oneof-required": _obj(
+    "oneof-required": obj(
         {"prompt": PROMPT, "image_url": URI, "image_base64": {"type": "string", "format": "byte"}},
         ["prompt"],
         oneOf=[{"required": ["image_url"]}, {"required": ["image_base64"]}],
     ),
-    "not-both": _obj(
+    "not-both": obj(
         {"prompt": PROMPT, "seed": {"type": "integer"}, "random_seed": {"type": "boolean"}},
         ["prompt"],
         **{"not": {"required": ["seed", "random_seed"]}},
     ),
-    "const": _obj(
+    "const": obj(
         {
             "task": {"const": "image_to_video"},
             "version": {"type": "integer", "const": 2},
@@ -203,7 +204,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
         ["task", "prompt"],
     ),
-    "formats": _obj(
+    "formats": obj(
         {
             "input_image": {"type": "string", "format": "uri", "renderType": "image-url"},
             "input_video": {"type": "string", "format": "uri", "renderType": "video-url"},
@@ -219,7 +220,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
         ["input_image"],
     ),
-    "numeric-ranges": _obj(
+    "numeric-ranges": obj(
         {
             "width": {"type": "integer", "exclusiveMinimum": 0, "maximum": 14142},
             "guidance": {"type": "number", "minimum": 1.5, "exclusiveMaximum": 20},
@@ -229,7 +230,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         ["width"],
     ),
     # OpenAPI 3.0's boolean exclusiveMinimum, translated by normalize().
-    "oas-exclusive-boolean": _obj(
+    "oas-exclusive-boolean": obj(
         {
             "prompt": PROMPT,
             "cfg": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 10},
@@ -237,7 +238,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         ["prompt", "cfg"],
     ),
     # fal's ImageSize | Enum union, with a string default.
-    "anyof-object-or-enum": _obj(
+    "anyof-object-or-enum": obj(
         {
             "prompt": PROMPT,
             "image_size": {
@@ -271,14 +272,14 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
             }
         },
     ),
-    "strings": _obj(
+    "strings": obj(
         {
             "prompt": {"type": "string", "minLength": 1, "maxLength": 5000},
             "lora": {"type": "string", "pattern": "^[a-z0-9-]{3,20}$"},
         },
         ["prompt"],
     ),
-    "arrays": _obj(
+    "arrays": obj(
         {
             "prompt": PROMPT,
             "input_images": {
@@ -292,7 +293,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         },
         ["input_images"],
     ),
-    "nested-objects": _obj(
+    "nested-objects": obj(
         {
             "prompt": PROMPT,
             "camera": {
@@ -337,7 +338,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         "required": ["prompt"],
     },
     # Annotations and custom keywords that must be ignored (x-*, Oxen's basic/renderType).
-    "extensions": _obj(
+    "extensions": obj(
         {
             "prompt": {"type": "string", "x-order": 0, "x-ui-hidden": False},
             "image": {"type": "string", "format": "uri", "renderType": "image-url", "x-order": 1},
@@ -346,7 +347,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         basic=["image"],
         **{"x-fal-order-properties": ["prompt", "image"]},
     ),
-    "recursive": _obj(
+    "recursive": obj(
         {"prompt": PROMPT, "layout": {"$ref": "#/$defs/Node"}},
         ["prompt"],
         **{
@@ -362,8 +363,8 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
             }
         },
     ),
-    "boolean-subschemas": _obj({"prompt": PROMPT, "anything": True, "metadata": {}}, ["prompt"]),
-    "multi-type": _obj(
+    "boolean-subschemas": obj({"prompt": PROMPT, "anything": True, "metadata": {}}, ["prompt"]),
+    "multi-type": obj(
         {"seed": {"type": ["integer", "string"]}, "size": {"enum": [512, "auto", None]}},
         ["seed"],
     ),
@@ -378,43 +379,6 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
     },
 }
 
-
-#: Schemas that show a known problem in the core (see the xfail tests in test_property_known_bugs).
-EMBEDDED_RELATIVE_REF: dict[str, Any] = {
-    # A `$ref` inside an embedded `$id` resource resolves against that resource (2020-12 §8.2).
-    "$schema": D2020,
-    "$id": "urn:test:strict",
-    "$ref": "urn:test:served",
-    "$defs": {
-        "served": {
-            "$id": "urn:test:served",
-            "type": "object",
-            "properties": {"prompt": PROMPT, "fps": {"$ref": "#/$defs/fps"}},
-            "$defs": {"fps": {"type": "integer", "enum": [24, 25, 50]}},
-        }
-    },
-}
-DEFAULT_TRIGGERS: dict[str, dict[str, Any]] = {
-    # A default that, once filled, switches on a conditional the payload does not meet.
-    "dependentRequired": _obj(
-        {
-            "prompt": PROMPT,
-            "generate_audio": {"type": "boolean", "default": True},
-            "audio_prompt": PROMPT,
-        },
-        dependentRequired={"generate_audio": ["audio_prompt"]},
-    ),
-    "if-then": _obj(
-        {
-            "task": {"enum": ["text_to_video", "image_to_video"], "default": "image_to_video"},
-            "input_image": URI,
-        },
-        **{
-            "if": {"properties": {"task": {"const": "image_to_video"}}, "required": ["task"]},
-            "then": {"required": ["input_image"]},
-        },
-    ),
-}
 
 ALL: dict[str, dict[str, Any]] = {**fixture_schemas(), **SYNTHETIC}
 

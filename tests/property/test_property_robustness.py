@@ -6,6 +6,8 @@ deeper keywords) mixed with odd ones.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from schemas import ALL
 
-from schemadrive.exceptions import PayloadInvalid
+from schemadrive.exceptions import PayloadInvalid, SchemadriveError
 from schemadrive.payloads import Problem, compile_schema
 
 NAMES = sorted(ALL)
@@ -56,3 +58,19 @@ def test_validate_and_prepare_raise_nothing_but_payload_invalid(name: str, data:
     else:
         assert isinstance(prepared, dict)
         assert compiled.validate(prepared, unknown="error") == []
+
+
+def nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_validate_raises_only_schemadrive_errors_on_deeply_nested_values() -> None:
+    """Near the recursion limit jsonschema still works but json.dumps in a message did not."""
+    compiled = compile_schema(ALL["oxen:ltx-2-3-pro"])
+    limit = sys.getrecursionlimit()
+    for depth in range(limit - 400, limit + 20, 2):
+        with contextlib.suppress(SchemadriveError):
+            compiled.validate({"prompt": nested(depth)})
