@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .client import Client
+    from .drift import Change, diff, recheck
     from .exceptions import (
         AuthenticationError,
         ConfigurationError,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         SubmitUncertain,
     )
     from .jobs import Job
+    from .linter import Finding, lint
     from .model import Model
     from .parameters import Parameter
     from .payloads import compile_schema, fill_defaults, prepare, validate
@@ -46,9 +48,11 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "AuthenticationError": "exceptions",
+    "Change": "drift",
     "Client": "client",
     "ConfigurationError": "exceptions",
     "DownloadError": "exceptions",
+    "Finding": "linter",
     "HubError": "exceptions",
     "JobCancelled": "exceptions",
     "JobError": "exceptions",
@@ -74,8 +78,11 @@ _EXPORTS = {
     "StreamError": "exceptions",
     "SubmitUncertain": "exceptions",
     "compile_schema": "payloads",
+    "diff": "drift",
     "fill_defaults": "payloads",
+    "lint": "linter",
     "prepare": "payloads",
+    "recheck": "drift",
     "validate": "payloads",
 }
 

@@ -1,4 +1,4 @@
-"""The lint context and the value checks behind :mod:`schemadrive.lint`: the metaschema,
+"""The lint context and the value checks behind :mod:`schemadrive.linter`: the metaschema,
 defaults, examples, ``required`` and enums (SD001-SD009). Bounds, references and compositions
 are checked in :mod:`schemadrive.lint_structure`; keywords, formats and prose in
 :mod:`schemadrive.lint_text`.

@@ -1,4 +1,4 @@
-"""The structural checks behind :mod:`schemadrive.lint`: bounds no value meets, references
+"""The structural checks behind :mod:`schemadrive.linter`: bounds no value meets, references
 that cannot be followed, conditionals and compositions that do not do what they seem to, and
 the style rules that are off by default. Same contract as :mod:`schemadrive.lint_rules`.
 """

@@ -1,4 +1,4 @@
-"""The keyword, format and prose checks behind :mod:`schemadrive.lint`.
+"""The keyword, format and prose checks behind :mod:`schemadrive.linter`.
 
 Typos in keywords, unknown formats, keywords that do not apply to the declared type, regular
 expressions that only Python understands, media inputs without a ``format``, and the two

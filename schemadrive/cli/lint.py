@@ -23,7 +23,7 @@ from ._report import FORMATS, github_annotation, json_document
 if TYPE_CHECKING:
     import argparse
 
-    from ..lint import Finding
+    from ..linter import Finding
     from ._context import Context
 
 NAME = "lint"
@@ -149,7 +149,7 @@ def _expand(ctx: Context, names: list[str]) -> list[Target]:
 
 
 def _list_rules(ctx: Context, output: str) -> int:
-    from ..lint import RULES
+    from ..linter import RULES
 
     if output == "json":
         rows = [
@@ -217,7 +217,7 @@ def _github(ctx: Context, results: list[tuple[Target, list[Finding]]]) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..exceptions import ConfigurationError
-    from ..lint import lint, select_rules
+    from ..linter import lint, select_rules
 
     if getattr(args, "offline", False):
         ctx.offline = True

@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemadrive.diff import Change, diff, recheck
+from schemadrive.drift import Change, diff, recheck
 from schemadrive.exceptions import SchemadriveError
-from schemadrive.lint import RULES, SEVERITIES, Finding, lint
+from schemadrive.linter import RULES, SEVERITIES, Finding, lint
 
 NAMES = st.sampled_from(["prompt", "seed", "input_image", "a", "b", "mode", "x/y", "~0"])
 SCALARS = (

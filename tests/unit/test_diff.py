@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from schemadrive.diff import KINDS as KINDS_TABLE
-from schemadrive.diff import Change, diff, recheck
+from schemadrive.drift import KINDS as KINDS_TABLE
+from schemadrive.drift import Change, diff, recheck
 from schemadrive.exceptions import SchemaInvalid
 from schemadrive.recorded import bundled_dir, read_schema_file
 

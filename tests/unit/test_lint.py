@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from schemadrive.exceptions import ConfigurationError, SchemaInvalid
-from schemadrive.lint import RULES, Finding, lint, rule_for, select_rules
+from schemadrive.linter import RULES, Finding, lint, rule_for, select_rules
 from schemadrive.recorded import bundled_dir, read_schema_file
 
 FIXTURES = bundled_dir()
