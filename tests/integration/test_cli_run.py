@@ -78,14 +78,17 @@ CASES = [
              ("provide at least one of 'prompt', 'image_uri'", "'durration' is not a parameter")),
             (("prompt=x",), ("$.audio_uri: missing required parameter 'audio_uri'",)),
         ),
-        uncoercible=("guidance_scale=lots", "parameter 'guidance_scale' expects a number, got 'lots'"),
+        uncoercible=("guidance_scale=x", "parameter 'guidance_scale' expects a number, got 'x'"),
         via="poll", sync_path=get_provider("gmicloud").submit_path,
     ),
 ]  # fmt: skip
 
 
 def use(
-    hub: LocalHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key_variable: str = "OXEN_API_KEY"
+    hub: LocalHub,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    key_variable: str = "OXEN_API_KEY",
 ) -> LocalHub:
     monkeypatch.setenv(key_variable, hub.api_key)
     monkeypatch.setenv("SCHEMADRIVE_BASE_URL", hub.url)

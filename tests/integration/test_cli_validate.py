@@ -1,7 +1,8 @@
 """``schemadrive validate``: files, JSON Lines, stdin, each format, each exit code, offline.
 
 Most tests use the bundled fixtures with ``--offline`` and a base URL on a closed port, so any
-attempt to reach the network would fail loudly; one test validates against LocalHub.
+attempt to reach the network would fail loudly; some validate against LocalHub. Tests
+parametrized by ``provider`` run for Oxen and for GMI Cloud (``--provider gmicloud``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from schemadrive.cli import main
 
 MODEL = "ltx-2-3-pro"
 GOOD = {"prompt": "a red fox in the snow", "duration": 5}
+GMI = "ltx-2-pro-audio-to-video"
+GMI_GOOD = {"audio_uri": "https://example.com/a.mp3", "prompt": "a drummer"}
+#: provider -> (model, a valid payload)
+HUBS = {"oxen": (MODEL, GOOD), "gmicloud": (GMI, GMI_GOOD)}
 BAD_TEXT = """{
   "prompt": "a red fox",
   "duration": 12,
@@ -52,8 +57,11 @@ def cli(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def offline(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
-    return cli("--offline", "--base-url", closed_port_url(), "validate", *argv, stdin=stdin)
+def offline(*argv: str, stdin: str | None = None, provider: str = "oxen") -> tuple[int, str, str]:
+    return cli(
+        "--provider", provider, "--offline", "--base-url", closed_port_url(), "validate", *argv,
+        stdin=stdin,
+    )  # fmt: skip
 
 
 def command() -> list[str]:
@@ -80,10 +88,48 @@ def payloads(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_valid_file_exits_0(payloads: Path) -> None:
-    code, out, err = offline(MODEL, str(payloads / "good.json"))
+@pytest.mark.parametrize("provider", HUBS)
+def test_valid_file_exits_0(payloads: Path, provider: str) -> None:
+    model, good = HUBS[provider]
+    (payloads / "good.json").write_text(json.dumps(good))
+    code, out, err = offline(model, str(payloads / "good.json"), provider=provider)
     assert (code, err) == (0, "")
     assert "1 payload valid" in out
+
+
+@pytest.mark.parametrize("where", ["offline", "LocalHub"])
+def test_gmicloud_needs_a_prompt_or_an_image(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guide's prose rule (prompt required if image_uri is not provided): offline from the
+    recorded schema, online from the parameter list LocalHub serves (without the recorded
+    schema, as GMI does), translated by the client."""
+    from schemadrive.testing import LocalHub
+
+    lines = [
+        {"audio_uri": "https://example.com/a.mp3"},
+        {"audio_uri": "https://example.com/a.mp3", "image_uri": "https://example.com/i.png"},
+        GMI_GOOD,
+        {"prompt": "no audio"},
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines)
+    argv = ("validate", GMI, "--jsonl", "--fill-defaults")
+    if where == "offline":
+        code, out, err = offline(*argv[1:], stdin=stdin, provider="gmicloud")
+    else:
+        with LocalHub(provider="gmicloud") as hub:
+            monkeypatch.setenv("GMI_API_KEY", hub.api_key)
+            monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path / "cache"))
+            code, out, err = cli(
+                "--provider", "gmicloud", "--base-url", hub.url, *argv, stdin=stdin
+            )
+            assert [r.method for r in hub.requests] == ["GET"]  # the model; nothing posted
+    assert code == 1
+    assert "<stdin>:1: error: $: provide at least one of 'prompt', 'image_uri'" in err
+    assert "<stdin>:4: error: $.audio_uri: missing required parameter 'audio_uri'" in err
+    assert "2 of 4 payloads invalid" in err
+    filled = [json.loads(line) for line in out.splitlines()]
+    assert [payload["resolution"] for payload in filled] == ["1920x1080", "1920x1080"]
 
 
 def test_invalid_file_names_file_line_path_problem_and_hint(payloads: Path) -> None:
