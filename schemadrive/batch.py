@@ -7,8 +7,9 @@ its own byte range, so the lines never travel between processes. Both yield one
 input order. Memory stays constant: at most ``2 * jobs + 1`` chunks are in flight. Each worker
 compiles the schema once. Pure stdlib (``json``, ``multiprocessing``): no printing, no exiting.
 
-A line that is not JSON is a failure with one ``json`` problem (``malformed=True``); blank
-lines are skipped but counted in line numbers (which start at 1).
+A line that is not JSON is a failure with one ``json`` problem (``malformed=True``), judged
+as ``json.loads`` judges the line's bytes (a text line counts as its UTF-8 bytes); blank lines
+are skipped but counted in line numbers (which start at 1).
 """
 
 from __future__ import annotations

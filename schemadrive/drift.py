@@ -19,7 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .exceptions import SchemadriveError, SchemaInvalid
-from .payloads import Unknown, compile_schema, normalize
+from .normalize import normalize
+from .payloads import Unknown, compile_schema
 from .problems import Problem, json_path, show
 from .schemadoc import Node, SchemaDocument, View, same_value, type_allows
 

@@ -43,13 +43,8 @@ MAX_DEPTH = 64
 PYTHON_KEYWORDS = ("format", "pattern", "multipleOf")
 
 _LOW, _HIGH = -NUMBER_LIMIT, NUMBER_LIMIT
-_RS_CLASSES = {
-    "Draft4Validator": "Draft4Validator",
-    "Draft6Validator": "Draft6Validator",
-    "Draft7Validator": "Draft7Validator",
-    "Draft201909Validator": "Draft201909Validator",
-    "Draft202012Validator": "Draft202012Validator",
-}
+#: jsonschema's validator classes that jsonschema-rs has a namesake of (not draft 3).
+_DIALECTS = frozenset(f"Draft{n}Validator" for n in ("4", "6", "7", "201909", "202012"))
 
 
 def env_allows_fast() -> bool:
@@ -70,7 +65,7 @@ def is_plain(value: Any, depth: int = 0) -> bool:
         if kind is str or kind is bool or value is None:
             return True
         if kind is int or kind is float:
-            return _LOW <= value <= _HIGH  # also False for NaN and infinities
+            return bool(_LOW <= value <= _HIGH)  # also False for NaN and infinities
         if isinstance(value, dict):  # subclasses: both libraries read them as objects
             items = value.values()
         elif isinstance(value, list):
@@ -155,7 +150,8 @@ def _python_keyword(function: Any, validator: Any) -> type:
 
         def validate(self, instance: Any) -> None:
             if type(instance) is float and not (_LOW <= instance <= _HIGH):
-                # jsonschema-rs hands over integers beyond 64 bits as floats: not judged here.
+                # jsonschema-rs hands over integers beyond 64 bits as floats (is_plain keeps
+                # such payloads from a fast verdict anyway): never judge them here.
                 raise ValueError("number out of the exactly comparable range")
             for error in function(validator, self.value, instance, self.parent):
                 raise ValueError(error.message)
@@ -198,9 +194,9 @@ def compile_fast(
     if not isinstance(normalized, dict):
         return None, "boolean schemas are judged by jsonschema"
     cls = type(validator)
-    rs_name = _RS_CLASSES.get(cls.__name__)
-    if rs_name is None:
-        return None, f"jsonschema-rs does not support the dialect of {cls.__name__}"
+    rs_name = cls.__name__
+    if rs_name not in _DIALECTS:
+        return None, f"jsonschema-rs does not support the dialect of {rs_name}"
     keys, big = _numbers_and_keys(normalized)
     if big:
         return None, "the schema has numbers beyond +/-2**53, compared differently by the two"

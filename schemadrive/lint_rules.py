@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .payloads import normalize
+from .normalize import normalize
 from .problems import show, suggest
 from .schemadoc import (
     Node,

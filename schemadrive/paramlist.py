@@ -45,6 +45,7 @@ rule, but it never invents one about a parameter that does not exist.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -130,14 +131,20 @@ def _type_schema(kind: str, parameter: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any) -> int | float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    """A finite number from a number or a numeric string; None for anything else."""
+    number: int | float
+    if isinstance(value, bool):
         return None
-    if isinstance(value, str):
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str):
         try:
-            value = float(value) if re.search(r"[.eE]", value) else int(value)
+            number = float(value) if re.search(r"[.eE]", value) else int(value)
         except ValueError:
             return None
-    return value
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _fits_type(value: Any, kind: Any) -> bool:
@@ -147,7 +154,9 @@ def _fits_type(value: Any, kind: Any) -> bool:
         return isinstance(value, dict)
     if kind == "array":
         return isinstance(value, list)
-    return _json_type(value) == kind
+    if kind == "number":
+        return _json_type(value) in ("integer", "number")
+    return _json_type(value) == str(kind)
 
 
 def _fitting_default(value: Any, schema: Mapping[str, Any]) -> tuple[bool, Any]:

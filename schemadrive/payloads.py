@@ -22,18 +22,18 @@ Rules, as documented in docs/validation.md:
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from cachetools import LRUCache
 
+from .defaults import IMMUTABLE, DefaultPlan
 from .exceptions import PayloadInvalid, SchemadriveError, SchemaInvalid
 from .fastpath import FastPath, compile_fast, env_allows_fast, is_plain
+from .normalize import child_subschemas, iter_subschemas, metaschema_errors, no_remote, normalize
 from .problems import Problem, json_path, problems_from_errors, suggest
 
 __all__ = [
@@ -47,6 +47,17 @@ __all__ = [
 ]
 
 Unknown = Literal["error", "warn", "allow"]
+_EXTRA_NAME_KEYWORDS = ("additionalProperties", "unevaluatedProperties", "patternProperties")
+#: keywords whose verdict a filled default can change (fill_defaults then fills guardedly)
+_CONDITIONAL_KEYWORDS = (
+    "dependentRequired",
+    "dependentSchemas",
+    "dependencies",
+    "if",
+    "not",
+    "oneOf",
+)
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 #: Parameters every media endpoint of the hub accepts besides the model's own (hub-api.md §1, §3.1).
 HUB_COMMON_PARAMETERS = frozenset(
@@ -59,132 +70,6 @@ HUB_COMMON_PARAMETERS = frozenset(
         "response_format",
     }
 )
-
-_SCHEMA_MAP_KEYWORDS = (
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-)  # fmt: skip
-_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONE_KEYWORDS = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains",
-    "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
-)  # fmt: skip
-_IMMUTABLE = (str, int, float, bool, type(None))
-_EXTRA_NAME_KEYWORDS = ("additionalProperties", "unevaluatedProperties", "patternProperties")
-
-
-def iter_subschemas(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every dict subschema (the schema itself included), without entering values."""
-    if not isinstance(schema, dict):
-        return
-    yield schema
-    for key in _SCHEMA_MAP_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            for sub in value.values():
-                yield from iter_subschemas(sub)
-    for key in _SCHEMA_LIST_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, list):
-            for sub in value:
-                yield from iter_subschemas(sub)
-    for key in _SCHEMA_ONE_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            yield from iter_subschemas(value)
-        elif isinstance(value, list):  # draft-04 tuple items
-            for sub in value:
-                yield from iter_subschemas(sub)
-    components = schema.get("components")
-    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-        for sub in components["schemas"].values():
-            yield from iter_subschemas(sub)
-
-
-def _normalize_node(node: dict[str, Any]) -> None:
-    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
-        flag = node.get(exclusive)
-        if isinstance(flag, bool):  # draft-04 / OpenAPI 3.0 boolean form
-            del node[exclusive]
-            if flag and bound in node:
-                node[exclusive] = node.pop(bound)
-    if node.get("nullable") is True:
-        del node["nullable"]
-        kind = node.get("type")
-        if isinstance(kind, str):
-            node["type"] = [kind, "null"]
-        elif isinstance(kind, list) and "null" not in kind:
-            node["type"] = [*kind, "null"]
-        elif kind is None:
-            rest = {k: v for k, v in node.items() if k not in ("description", "title", "default")}
-            for key in rest:
-                del node[key]
-            node["anyOf"] = [{"type": "null"}, rest]
-        if isinstance(node.get("enum"), list) and None not in node["enum"]:
-            node["enum"] = [*node["enum"], None]
-
-
-def normalize(schema: Any) -> Any:
-    """A copy of ``schema`` with OpenAPI 3.0 forms translated to JSON Schema."""
-    result = copy.deepcopy(schema)
-    for node in list(iter_subschemas(result)):
-        _normalize_node(node)
-    return result
-
-
-def _no_remote(uri: str) -> Any:
-    from referencing.exceptions import NoSuchResource
-
-    raise NoSuchResource(ref=uri)
-
-
-def _metaschema_errors(cls: Any, schema: Any) -> list[str]:
-    errors = []
-    for error in cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema):
-        where = json_path(error.absolute_path)
-        errors.append(f"{where}: {error.message[:200]}")
-    return errors
-
-
-@dataclass
-class _Plan:
-    """How to fill the defaults of one object schema, computed once."""
-
-    defaults: list[tuple[str, Any, bool]] = field(default_factory=list)  # name, value, mutable
-    children: dict[str, _Plan] = field(default_factory=dict)
-    items: _Plan | None = None
-    branches: list[tuple[Any, _Plan]] = field(default_factory=list)  # (validator, plan)
-
-    def empty(self) -> bool:
-        return not (self.defaults or self.children or self.items or self.branches)
-
-    def flat(self) -> dict[str, Any] | None:
-        """The defaults as one dict to merge under a payload, when that is the whole plan."""
-        if self.children or self.items or self.branches or any(m for _, _, m in self.defaults):
-            return None
-        merged: dict[str, Any] = {}
-        for name, default, _ in self.defaults:
-            merged.setdefault(name, default)  # the first declaration wins, as in apply()
-        return merged
-
-    def apply(self, value: Any) -> Any:
-        if isinstance(value, list):
-            if self.items is None:
-                return value
-            return [self.items.apply(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        out = dict(value)
-        for name, default, mutable in self.defaults:
-            if name not in out:
-                out[name] = copy.deepcopy(default) if mutable else default
-        for name, child in self.children.items():
-            if name in out:
-                out[name] = child.apply(out[name])
-        for validator, plan in self.branches:
-            if validator.is_valid(value):
-                out = plan.apply(out)
-                break
-        return out
 
 
 class CompiledSchema:
@@ -217,24 +102,36 @@ class CompiledSchema:
         self.normalized = normalize(schema)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cls = validator_for(self.normalized, default=Draft202012Validator)
+            try:
+                cls = validator_for(self.normalized, default=Draft202012Validator)
+            except TypeError:  # an unhashable "$schema": the metaschema check reports it
+                cls = Draft202012Validator
         self.dialect: str = getattr(cls, "META_SCHEMA", {}).get("$schema", "")
-        errors = _metaschema_errors(cls, self.normalized)
+        errors = metaschema_errors(cls, self.normalized)
         if errors:
             raise SchemaInvalid("the schema fails its metaschema", errors=errors)
-        registry: Any = Registry(retrieve=_no_remote)  # type: ignore[call-arg]
+        self._spec: Any = DRAFT202012
+        registry: Any = Registry(retrieve=no_remote)  # type: ignore[call-arg]
         if isinstance(self.normalized, dict):
-            spec = specification_with(self.dialect or DRAFT202012.id, default=DRAFT202012)
+            spec = specification_with(self.dialect or _DRAFT_2020_12, default=DRAFT202012)
             resource = spec.create_resource(self.normalized)
+            self._spec = spec
             registry = registry.with_resource(self.normalized.get("$id", ""), resource).crawl()
         self._registry = registry
         self._cls = cls
-        self.validator = cls(self.normalized, registry=registry, format_checker=cls.FORMAT_CHECKER)
+        checker = cls.FORMAT_CHECKER
+        self.validator = cls(self.normalized, registry=registry, format_checker=checker)
         self._check_refs()
         self.common = common
         self.known: frozenset[str] | None = self._known_names()
         self.plan = self._plan_for(self.normalized, depth=0)
-        self._flat_defaults = self.plan.flat()
+        self._conditional = any(
+            key in node
+            for node in iter_subschemas(self.normalized)
+            for key in _CONDITIONAL_KEYWORDS
+        )
+        # with conditionals, filling goes through fill_defaults' guard, never the flat merge
+        self._flat_defaults = None if self._conditional else self.plan.flat()
         self._fast: FastPath | None = None
         self.fallback_reason: str | None = "the slow path was asked for"
         if fast is None:
@@ -256,7 +153,10 @@ class CompiledSchema:
         """Follow ``$ref`` chains from the root's base URI (local and embedded refs only)."""
         seen = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-            target = self.validator._resolver.lookup(node["$ref"]).contents
+            try:
+                target = self.validator._resolver.lookup(node["$ref"]).contents
+            except Exception:  # a ref relative to an embedded $id: jsonschema resolves it
+                return {k: v for k, v in node.items() if k != "$ref"}
             if len(node) > 1:  # 2020-12: siblings of $ref apply too
                 merged = dict(target) if isinstance(target, dict) else {}
                 merged.update({k: v for k, v in node.items() if k != "$ref"})
@@ -266,16 +166,25 @@ class CompiledSchema:
         return node
 
     def _check_refs(self) -> None:
+        """Every ``$ref`` must resolve, from the base URI of the resource it is in."""
         bad = []
-        for node in iter_subschemas(self.normalized):
+        root = self.normalized
+        stack: list[tuple[Any, Any]] = [(root, self.validator._resolver)]
+        while stack:
+            node, resolver = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            if node is not root and isinstance(node.get("$id"), str):
+                resolver = resolver.in_subresource(self._spec.create_resource(node))
             ref = node.get("$ref")
             if isinstance(ref, str):
                 try:
-                    self.validator._resolver.lookup(ref)
+                    resolver.lookup(ref)
                 except Exception:  # referencing raises several kinds; all mean "unresolvable"
                     remote = ref.startswith(("http://", "https://"))
                     why = "remote references are never fetched" if remote else "no such target"
                     bad.append(f"$ref {ref!r} cannot be resolved: {why}")
+            stack += [(child, resolver) for child in child_subschemas(node)]
         if bad:
             raise SchemaInvalid("the schema has unresolvable references", errors=bad)
 
@@ -314,8 +223,8 @@ class CompiledSchema:
         return frozenset(names)
 
     # -- defaults -------------------------------------------------------------------------
-    def _plan_for(self, node: Any, depth: int) -> _Plan:
-        plan = _Plan()
+    def _plan_for(self, node: Any, depth: int) -> DefaultPlan:
+        plan = DefaultPlan()
         if depth > 8:
             return plan
         for part in self._parts(node):
@@ -326,7 +235,7 @@ class CompiledSchema:
                     if isinstance(resolved, dict) and "default" in resolved:
                         default = resolved["default"]
                         if self._default_is_valid(sub, default):
-                            mutable = not isinstance(default, _IMMUTABLE)
+                            mutable = not isinstance(default, IMMUTABLE)
                             plan.defaults.append((name, default, mutable))
                     child = self._plan_for(sub, depth + 1)
                     if not child.empty():
@@ -357,7 +266,12 @@ class CompiledSchema:
         flat = self._flat_defaults
         if flat is not None and type(payload) is dict:
             return {**flat, **payload}
-        return self.plan.apply(payload)
+        filled = self.plan.apply(payload)
+        if self._conditional and filled != payload:
+            is_valid = self.validator.is_valid
+            if is_valid(payload) and not is_valid(filled):
+                return self.plan.apply_guarded(payload, is_valid)
+        return filled
 
     # -- validation -----------------------------------------------------------------------
     def _unknown(self, payload: Any, unknown: Unknown) -> list[Problem]:
@@ -411,6 +325,11 @@ class CompiledSchema:
             raise
         except RecursionError as exc:
             raise SchemaInvalid("the payload or schema nests too deeply to check") from exc
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            # the payload, not the schema: e.g. an int beyond Python's 4300-digit str() limit,
+            # or a non-JSON value (Decimal, set) a keyword cannot handle
+            message = f"the payload could not be checked: {str(exc)[:120]}"
+            return [Problem("$", "value", message, "send plain JSON values")]
         except Exception as exc:  # a schema jsonschema cannot apply (e.g. a bad regex)
             raise SchemaInvalid(f"the schema could not be applied: {exc}") from exc
         root = self._resolve(self.normalized)
@@ -441,7 +360,7 @@ class CompiledSchema:
             filled: Any = {**flat, **payload}
             guarded = payload
         else:
-            filled = guarded = self.plan.apply(payload)
+            filled = guarded = self.fill_defaults(payload)
         strict, fast = self._strict, self._fast
         if strict is not None and unknown == "error" and type(filled) is dict:  # as in validate()
             try:

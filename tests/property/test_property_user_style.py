@@ -88,12 +88,12 @@ def test_a_user_suite_with_its_own_fixture_directory(tmp_path: Path) -> None:
             from hypothesis import given, settings
             from schemadrive.testing import payloads_for
 
-            @settings(max_examples=25)
+            @settings(max_examples=100, derandomize=True, database=None)
             @given(payloads_for("acme-upscaler"))
             def test_images_are_urls(payload):
                 assert payload["image"].startswith(("https://", "data:image/"))
 
-            @settings(max_examples=25)
+            @settings(max_examples=100, derandomize=True, database=None)
             @given(payloads_for("acme-upscaler"))
             def test_scale_is_never_four(payload):  # wrong on purpose
                 assert payload.get("scale") != 4
