@@ -8,9 +8,11 @@ sync or queue mode. Names are imported on first use, so ``import schemadrive`` s
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .client import Client
     from .drift import Change, diff, recheck
     from .exceptions import (

@@ -8,11 +8,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_HUB = 3
-EXIT_DEADLINE = 124
+from . import EXIT_DEADLINE, EXIT_FAILED, EXIT_HUB, EXIT_OK, EXIT_USAGE
+
+__all__ = ["EXIT_DEADLINE", "EXIT_FAILED", "EXIT_HUB", "EXIT_OK", "EXIT_USAGE", "Context"]
 
 
 def exit_code_for(exc: BaseException) -> int:
