@@ -88,7 +88,8 @@ class Client:
     def __repr__(self) -> str:
         key = "set" if self._api_key else "missing"
         mode = ", offline" if self.offline else ""
-        return f"Client(base_url={self.base_url!r}, provider={self.provider.name!r}, api_key={key}{mode})"
+        where = f"base_url={self.base_url!r}, provider={self.provider.name!r}"
+        return f"Client({where}, api_key={key}{mode})"
 
     def __enter__(self) -> Client:
         return self
@@ -113,11 +114,17 @@ class Client:
     def transport(self) -> Transport:
         """The HTTP session (built on first use; OfflineError in offline mode)."""
         if self.offline:
-            raise OfflineError("offline mode is on: this needs the hub (unset --offline / SCHEMADRIVE_OFFLINE)")
+            raise OfflineError(
+                "offline mode is on: this needs the hub (unset --offline / SCHEMADRIVE_OFFLINE)"
+            )
         if self._transport is None:
             from .transport import Transport
 
-            self._transport = Transport(self.base_url, self._api_key, timeout=self.timeout)
+            provider = self.provider
+            hint = f"set a valid key in {provider.api_key_env}{provider.key_sources}"
+            self._transport = Transport(
+                self.base_url, self._api_key, timeout=self.timeout, key_hint=hint
+            )
         return self._transport
 
     # -- models -----------------------------------------------------------------------------
@@ -136,7 +143,9 @@ class Client:
             )
         info = transport.json(response)
         if not isinstance(info, dict):
-            raise HubError(f"the model object for {model_id!r} is not a JSON object", url=transport.url(path))
+            raise HubError(
+                f"the model object for {model_id!r} is not a JSON object", url=transport.url(path)
+            )
         return Fetched(
             200,
             info,

@@ -13,11 +13,12 @@ import random as _random
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
 
 from .backoff import Backoff
-from .exceptions import ConfigurationError, JobNotFound, SchemadriveError
+from .exceptions import ConfigurationError, HubError, JobNotFound, SchemadriveError
 from .results import Result
 from .status import JobState, Status, status_from_word
 from .stream import EventStream
@@ -190,13 +191,9 @@ class Dispatcher:
             raise JobNotFound(generation_id, url=transport.url(path))
         reply = transport.json(response)
         if not isinstance(reply, dict):
-            from .exceptions import HubError
-
             raise HubError(f"the status of {generation_id} is not a JSON object", body=reply)
         state = self.provider.state(reply)
         if not state.generation_id:  # some replies omit the id they were asked about
-            from dataclasses import replace
-
             state = replace(state, generation_id=generation_id)
         return state
 
@@ -256,10 +253,9 @@ class Dispatcher:
         response.close()
         try:
             state: JobState | None = self.fetch_state(generation_id)
-        except JobNotFound:
+        except JobNotFound:  # the legacy form forgets a job once it ends
             if not self.provider.legacy_404_when_finished:
                 raise
-            # the legacy form forgets a job once it ends
             state = JobState(generation_id, Status.CANCELLED, raw_status="cancelled")
         listener = self._listener
         if listener is not None and state is not None:
@@ -268,8 +264,6 @@ class Dispatcher:
 
     # -- creating work ----------------------------------------------------------------------
     def _check_hint(self, model_id: str) -> str:
-        from urllib.parse import urlencode
-
         url = self.transport.url(self.provider.list_path)
         query = urlencode(self.provider.list_query(None, model_id))
         return f"`schemadrive jobs --model {model_id}` or GET {url}?{query}"
@@ -300,14 +294,10 @@ class Dispatcher:
         )
 
     def run(self, model_id: str, payload: Mapping[str, Any] | None) -> Result:
-        """Validate, fill defaults, POST to the model's sync endpoint, return its Result.
-
-        On a hub without sync endpoints (``provider.run_via_queue``), submit one job and
-        wait for it instead (the default deadline; JobTimeout carries its id).
-        """
+        """Validate, fill defaults, POST to the model's sync endpoint, return its Result
+        (``provider.run_via_queue``: submit one job and wait for it, default deadline)."""
         if self.provider.run_via_queue:
-            (job,) = self.submit(model_id, payload, 1)
-            return job.wait()
+            return self.submit(model_id, payload, 1)[0].wait()
         model = self._model(model_id)
         prepared = model.prepare(dict(payload or {}))
         make_body, parse_sync = self.provider.sync_body, self.provider.parse_sync

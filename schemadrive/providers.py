@@ -109,6 +109,8 @@ class Provider:
     #: a finished job may answer 404 (a legacy form): a 404 on a job we created means
     #: "finished and gone", and a 404 after a cancel means it ended
     legacy_404_when_finished: bool = False
+    #: where else a key can come from, for error messages ("" when only the variable)
+    key_sources: str = ""
 
     @property
     def has_events(self) -> bool:
@@ -235,6 +237,7 @@ OXEN = Provider(
     name="oxen",
     default_base_url="https://hub.oxen.ai",
     api_key_env="OXEN_API_KEY",
+    key_sources=" or the oxen CLI's config",
     model_path="/api/ai/models/{model_id}",
     models_path="/api/ai/models",
     search_path="/api/ai/models/search",

@@ -144,6 +144,7 @@ class Transport:
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
         user_agent: str | None = None,
+        key_hint: str = "set a valid key in OXEN_API_KEY or the oxen CLI's config",
     ) -> None:
         import requests
         from requests.adapters import HTTPAdapter
@@ -156,6 +157,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout if isinstance(timeout, tuple) else (min(5.0, timeout), timeout)
         self.has_key = bool(api_key)
+        self.key_hint = key_hint
         self.session = requests.Session()
         self.session.auth = _HubAuth(api_key, self.base_url)
         self.session.headers["User-Agent"] = user_agent or _user_agent()
@@ -242,8 +244,7 @@ class Transport:
         where = f"{response.request.method} {_safe(response.url)}"
         if status in (401, 403):
             raise AuthenticationError(
-                f"the hub rejected the API key ({status} {message}); set a valid key in "
-                "OXEN_API_KEY or the oxen CLI's config",
+                f"the hub rejected the API key ({status} {message}); {self.key_hint}",
                 status=status,
                 excerpt=excerpt(text),
                 url=_safe(response.url),

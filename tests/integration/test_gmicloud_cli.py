@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from schemadrive import Client
 from schemadrive.cli import main
+from schemadrive.client import Client
 from schemadrive.exceptions import JobNotFound
 from schemadrive.providers import GMICLOUD
 from schemadrive.recorded import load_model_objects

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from schemadrive import Client
+from schemadrive.client import Client
 from schemadrive.exceptions import HubError
 from schemadrive.gmicloud import (
     list_query,
