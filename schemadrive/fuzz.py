@@ -40,13 +40,13 @@ from .fuzz_schema import (
     Schema,
     _expand_types,
     _inline,
-    _json_type,
     _merge,
     _negate,
     _same,
     _split,
 )
 from .payloads import HUB_COMMON_PARAMETERS, CompiledSchema, compile_schema
+from .problems import json_type
 
 __all__ = ["RULES", "RULE_KEYWORDS", "examples", "invalid_payloads", "media_uris", "payloads"]
 
@@ -411,7 +411,7 @@ def invalid_payloads(
 
     def wrong_type(draw: Any, name: str, payload: dict[str, Any]) -> Any:
         allowed = _expand_types(simple[name]["type"])
-        return draw(st.sampled_from([w for w in _WRONG if _json_type(w) not in allowed]))
+        return draw(st.sampled_from([w for w in _WRONG if json_type(w) not in allowed]))
 
     def out_of_range(draw: Any, name: str, payload: dict[str, Any]) -> Any:
         view, step = simple[name], draw(st.integers(1, 1000))

@@ -188,11 +188,3 @@ def _negate(schema: Schema) -> dict[str, Any]:
             hint: dict[str, Any] = {"properties": {name: {"not": sub}}}
             return hint if name in required else {**hint, "required": [name]}
     return {}
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "boolean" if value is not None else "null"
-    if isinstance(value, (int, float)):
-        return "integer" if float(value).is_integer() else "number"
-    return "string" if isinstance(value, str) else "array" if isinstance(value, list) else "object"

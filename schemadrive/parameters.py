@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .payloads import CompiledSchema
+from .problems import json_type
 
 __all__ = ["MISSING", "Parameter", "parameters_of"]
 
@@ -78,9 +79,9 @@ def _type_of(compiled: CompiledSchema, prop: dict[str, Any]) -> tuple[str, bool]
             sub, _ = _type_of(compiled, merged)
             names += [n for n in sub.split(" | ") if n and n not in names]
     if not names and "enum" in prop:
-        names = sorted({_json_type(v) for v in prop["enum"]})
+        names = sorted({json_type(v) for v in prop["enum"]})
     if not names and "const" in prop:
-        names = [_json_type(prop["const"])]
+        names = [json_type(prop["const"])]
     nullable = "null" in names
     shown = []
     for name in names:
@@ -94,20 +95,6 @@ def _type_of(compiled: CompiledSchema, prop: dict[str, Any]) -> tuple[str, bool]
     non_null = [n for n in shown if n != "null"]
     text = " | ".join(non_null + (["null"] if nullable else []))
     return text, nullable
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _number(value: Any) -> float | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Problem", "json_path", "problems_from_errors", "suggest"]
+__all__ = ["Problem", "json_path", "json_type", "problems_from_errors", "suggest"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -99,7 +99,11 @@ _TYPE_NAMES = {
 }
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type of a Python value (``1.0`` is an integer, as in JSON Schema).
+
+    A value JSON cannot hold gets its Python type name.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -118,7 +122,7 @@ def _json_type(value: Any) -> str:
 
 
 def _got(value: Any) -> str:
-    kind = _json_type(value)
+    kind = json_type(value)
     return kind if kind in ("null",) else f"{kind} {show(value)}"
 
 

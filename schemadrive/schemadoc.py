@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
+from .problems import json_type
+
 __all__ = ["MAX_DEPTH", "MAX_NODES", "Node", "SchemaDocument", "View", "json_type", "same_value"]
 
 MAX_NODES = 20_000
@@ -42,25 +44,6 @@ _FALSE: dict[str, Any] = {"not": {}}
 def escape(token: str) -> str:
     """One JSON pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def json_type(value: Any) -> str:
-    """The JSON type of a Python value (``1.0`` is an integer, as in JSON Schema)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "unknown"
 
 
 def _canon(value: Any, depth: int = 0) -> Any:
