@@ -121,6 +121,8 @@ class CompiledSchema:
         self._cls = cls
         checker = cls.FORMAT_CHECKER
         self.validator = cls(self.normalized, registry=registry, format_checker=checker)
+        # jsonschema keeps its resolver private; lookups here follow the validator's own rules
+        self._resolver: Any = getattr(self.validator, "_resolver")  # noqa: B009
         self._check_refs()
         self.common = common
         self.known: frozenset[str] | None = self._known_names()
@@ -154,7 +156,7 @@ class CompiledSchema:
         seen = 0
         while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
             try:
-                target = self.validator._resolver.lookup(node["$ref"]).contents
+                target = self._resolver.lookup(node["$ref"]).contents
             except Exception:  # a ref relative to an embedded $id: jsonschema resolves it
                 return {k: v for k, v in node.items() if k != "$ref"}
             if len(node) > 1:  # 2020-12: siblings of $ref apply too
@@ -169,7 +171,7 @@ class CompiledSchema:
         """Every ``$ref`` must resolve, from the base URI of the resource it is in."""
         bad = []
         root = self.normalized
-        stack: list[tuple[Any, Any]] = [(root, self.validator._resolver)]
+        stack: list[tuple[Any, Any]] = [(root, self._resolver)]
         while stack:
             node, resolver = stack.pop()
             if not isinstance(node, dict):

@@ -318,7 +318,7 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
         if context and all(c.validator == "type" and not c.relative_path for c in context):
             types: list[str] = []
             for t in branch_types:
-                types += [t] if isinstance(t, str) else list(t)
+                types += [t] if isinstance(t, str) else list(t or [])
             return one(
                 f"expected {_expected(types)}, got {_got(value)}",
                 _type_hint(value, types),

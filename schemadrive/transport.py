@@ -117,7 +117,7 @@ class _HubAuth:
 def _capped_retry_class() -> type:
     from urllib3.util.retry import Retry
 
-    class CappedRetry(Retry):  # type: ignore[misc]
+    class CappedRetry(Retry):
         """urllib3's Retry, with ``Retry-After`` capped so one GET cannot sleep past a deadline.
 
         A hub asking for more than ``MAX_RETRY_AFTER`` seconds gets that many; when retries run

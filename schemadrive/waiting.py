@@ -91,7 +91,7 @@ def _timeout_error(pending: dict[str, Job], deadline: Deadline) -> JobTimeout:
             f"{len(jobs)} jobs did not finish{after}: {shown}; they may still finish: resume "
             "with client.job(generation_id).wait()",
         )
-    error.pending = [job.id for job in jobs]  # type: ignore[attr-defined]
+    error.pending = [job.id for job in jobs]
     return error
 
 

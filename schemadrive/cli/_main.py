@@ -33,10 +33,10 @@ COMMAND_MODULES = (
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() decides the exit code."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise _UsageError(f"{self.prog}: {message}")
 
-    def exit(self, status: int = 0, message: str | None = None) -> Any:  # type: ignore[override]
+    def exit(self, status: int = 0, message: str | None = None) -> Any:
         if message:
             raise _UsageError(message.strip())
         raise _Exit(status)
