@@ -11,9 +11,9 @@ message envelope (``{"error": {"message"}}``) for the documented messages ("Mode
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
-import functools
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
