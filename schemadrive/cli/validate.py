@@ -1,10 +1,10 @@
 """``schemadrive validate``: check payload files against a model's schema, for people and CI.
 
 Inputs are JSON files (one payload each), JSON Lines files (one payload a line: ``--jsonl``,
-or any ``*.jsonl`` / ``*.ndjson`` file) and stdin (``-``, or no FILE). JSON Lines are read one
-line at a time and each verdict is written as soon as it is known, so memory stays constant
-however large the file. Checking one payload is a pure function (:func:`check_payload`) of
-the payload's bytes, which is what ``--jobs N`` will hand to worker processes.
+or any ``*.jsonl`` / ``*.ndjson`` file) and stdin (``-``, or no FILE). JSON Lines go through
+:mod:`schemadrive.batch`: read in blocks, checked in order (in ``--jobs N`` processes), each
+verdict written as soon as its block is checked, so memory stays constant however large the
+input. The reports themselves are in :mod:`._validate_report`.
 
 Exit codes: 0 every payload valid; 1 at least one payload invalid or not valid JSON; 2 a
 file could not be read (missing, a directory, no permission) or a usage error. 2 wins over 1.
@@ -12,25 +12,30 @@ file could not be read (missing, a directory, no permission) or a usage error. 2
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from ._report import FORMATS, github_annotation, json_line
+from ._report import FORMATS, json_line
+from ._validate_report import REPORTERS, STDIN_NAME, Tally, report_lines
 
 if TYPE_CHECKING:
     import argparse
 
+    from ..batch import LineResult
+    from ..payloads import CompiledSchema, Unknown
     from ..problems import Problem
     from ._context import Context
 
 NAME = "validate"
 STDIN = "-"
-STDIN_NAME = "<stdin>"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 USAGE = (
@@ -60,6 +65,7 @@ def register(subparsers: Any) -> None:
             "  schemadrive validate ltx-2-3-pro payloads/*.json\n"
             "  schemadrive validate --offline ltx-2-3-pro payloads/*.json --format github\n"
             "  schemadrive validate ltx-2-3-pro --fill-defaults batch.jsonl > ready.jsonl\n"
+            "  schemadrive validate ltx-2-3-pro --jobs 0 million-lines.jsonl\n"
             "  schemadrive validate --schema schema.json payload.json"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -107,6 +113,13 @@ def add_options(parser: Any) -> None:
         help="parameters the schema does not declare: error (default), warn or allow",
     )
     parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="check JSON Lines in N processes (default 1; 0: one per CPU)",
+    )
+    parser.add_argument(
         "--fixtures",
         metavar="DIR",
         help="read the model objects `schemadrive cache pull --into DIR` recorded "
@@ -119,6 +132,16 @@ def add_options(parser: Any) -> None:
         default=argparse.SUPPRESS,
         help="never touch the network (the global --offline, accepted here too)",
     )
+
+
+def _jobs(text: str) -> int:
+    """``--jobs N``: N processes; 0 is one per CPU this process may run on."""
+    import argparse
+
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a number of processes, not {text!r}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return int(text) or cpus or 1
 
 
 class UsageError(Exception):
@@ -150,14 +173,6 @@ def reparse(args: Any, add: Any, prog: str) -> Any:
 
 
 # -- checking: pure ------------------------------------------------------------------------
-
-
-class Target(Protocol):
-    """What payloads are checked against: a Model or a CompiledSchema."""
-
-    def validate(self, payload: Any, *, unknown: Any = ...) -> list[Problem]: ...
-
-    def fill_defaults(self, payload: Any) -> Any: ...
 
 
 @dataclass
@@ -197,57 +212,34 @@ def locate(text: str, path: str) -> int | None:
 
 
 def check_payload(
-    target: Target,
-    raw: bytes | str,
-    *,
-    unknown: str = "error",
-    fill: bool = False,
-    first_line: int = 1,
-    locate_lines: bool = False,
+    target: CompiledSchema, raw: bytes | str, *, unknown: Unknown = "error", fill: bool = False
 ) -> Verdict:
-    """Parse and check one payload. Never raises for bad input: it becomes a problem.
-
-    ``first_line`` is the line ``raw`` starts on; ``locate_lines`` finds each problem's line
-    in a multi-line document (for JSON files; a JSON Lines payload is all on its line).
-    """
+    """Parse and check one JSON document; each problem's line is the line of the parameter
+    at fault (best effort). Never raises for bad input: it becomes a problem."""
     try:
         payload = json.loads(raw)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        problem, offset = _json_problem(exc)
-        return Verdict([problem], [first_line + offset - 1], malformed=True)
+        problem, line = _json_problem(exc)
+        return Verdict([problem], [line], malformed=True)
     except RecursionError:
         from ..problems import Problem
 
         problem = Problem("$", "json", "not valid JSON here: it nests too deeply to read")
-        return Verdict([problem], [first_line], malformed=True)
+        return Verdict([problem], [1], malformed=True)
     if fill:
         payload = target.fill_defaults(payload)
     problems = target.validate(payload, unknown=unknown)
-    if locate_lines and problems:
+    located: list[tuple[int, Problem]] = []
+    if problems:
         text = raw.decode("utf-8-sig", "replace") if isinstance(raw, bytes) else raw
-        located = sorted(
-            ((locate(text, p.path) or first_line, p) for p in problems), key=lambda pair: pair[0]
-        )
-        problems = [p for _, p in located]
-        lines: list[int | None] = [line for line, _ in located]
-    else:
-        lines = [first_line] * len(problems)
-    verdict = Verdict(problems, lines)
+        located = sorted(((locate(text, p.path) or 1, p) for p in problems), key=lambda x: x[0])
+    verdict = Verdict([p for _, p in located], [line for line, _ in located])
     if fill and verdict.valid:
         verdict.filled = payload
     return verdict
 
 
 # -- reading -------------------------------------------------------------------------------
-
-
-@dataclass
-class Item:
-    """One payload's place (file, JSON Lines line or None) and its verdict."""
-
-    source: str
-    line: int | None
-    verdict: Verdict
 
 
 class Unreadable(Exception):
@@ -258,188 +250,77 @@ def _stdin_bytes() -> BinaryIO | TextIO:
     return getattr(sys.stdin, "buffer", sys.stdin)
 
 
-def iter_items(
-    target: Target, name: str, *, jsonl: bool, unknown: str, fill: bool
-) -> Iterator[Item]:
-    """Every payload of one input, checked. Raises Unreadable if the input cannot be opened."""
-    if name == STDIN:
-        stream: Any = _stdin_bytes()
-        source, close = STDIN_NAME, False
-    else:
-        try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed below, after streaming
-        except OSError as exc:
-            raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from exc
-        source, close = name, True
+def _open(name: str) -> Any:
     try:
-        if jsonl or name.lower().endswith(JSONL_SUFFIXES):
-            for number, line in enumerate(stream, 1):
-                if line.strip():
-                    yield Item(source, number, check_payload(
-                        target, line, unknown=unknown, fill=fill, first_line=number
-                    ))  # fmt: skip
-        else:
-            try:
-                raw = stream.read()
-            except OSError as exc:  # e.g. EISDIR on some systems
-                raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from exc
-            verdict = check_payload(target, raw, unknown=unknown, fill=fill, locate_lines=True)
-            yield Item(source, None, verdict)
+        return open(name, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+def check_document(target: CompiledSchema, name: str, *, unknown: Unknown, fill: bool) -> Verdict:
+    """Check the one JSON document of a file or stdin. Raises Unreadable."""
+    stream = _stdin_bytes() if name == STDIN else _open(name)
+    try:
+        raw = stream.read()
+    except OSError as exc:  # e.g. EISDIR on some systems
+        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from exc
     finally:
-        if close:
+        if name != STDIN:
             stream.close()
+    return check_payload(target, raw, unknown=unknown, fill=fill)
 
 
-# -- reporting -----------------------------------------------------------------------------
+def iter_stream_lines(stream: Any, size: int) -> Iterator[bytes | str]:
+    """The lines of a stream (without their newline), read in blocks of whole lines of about
+    ``size``; a UTF-8 block is decoded at once (json parses text faster than bytes)."""
+    read = getattr(stream, "read1", stream.read)  # read1: what a pipe has now, not a full block
+    while block := read(size):
+        newline = b"\n" if isinstance(block, bytes) else "\n"
+        if not block.endswith(newline):
+            block += stream.readline()
+        lines: list[Any] = block.split(newline)
+        if isinstance(block, bytes):
+            with contextlib.suppress(UnicodeDecodeError):  # else json.loads judges the bytes
+                lines = block.decode("utf-8").split("\n")
+        if not lines[-1]:
+            lines.pop()
+        yield from lines
 
 
-@dataclass
-class Tally:
-    checked: int = 0
-    invalid: int = 0
-    malformed: int = 0
-    problems: int = 0
-    warnings: int = 0
-    unreadable: int = 0
-    files: int = 0
+def iter_line_results(
+    target: CompiledSchema, name: str, *, jobs: int, **options: Any
+) -> Iterator[LineResult]:
+    """Every JSON Lines payload of one input, checked by schemadrive.batch (``options`` are
+    its keyword arguments). Raises Unreadable (at once) if the input cannot be opened."""
+    from ..batch import CHUNK_BYTES, iter_validate_file, iter_validate_lines
 
-    def add(self, item: Item) -> None:
-        self.checked += 1
-        verdict = item.verdict
-        self.invalid += not verdict.valid
-        self.malformed += verdict.malformed
-        self.problems += sum(p.severity == "error" for p in verdict.problems)
-        self.warnings += sum(p.severity != "error" for p in verdict.problems)
+    if name == STDIN:
+        stream = _stdin_bytes()
+    else:
+        stream = _open(name)
+        info = os.fstat(stream.fileno())
+        if stat.S_ISREG(info.st_mode):  # workers can read their own parts of the file
+            stream.close()
+            jobs = jobs if info.st_size > CHUNK_BYTES else 1  # one block: no processes to start
+            return iter_validate_file(name, target, jobs=jobs, **options)
+        # else a pipe or a device (e.g. <(command)): read once, in order
 
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "checked": self.checked,
-            "valid": self.checked - self.invalid,
-            "invalid": self.invalid,
-            "malformed": self.malformed,
-            "problems": self.problems,
-            "warnings": self.warnings,
-            "unreadable": self.unreadable,
-            "files": self.files,
-        }
+    def results() -> Iterator[LineResult]:
+        try:
+            lines = iter_stream_lines(stream, CHUNK_BYTES)
+            yield from iter_validate_lines(lines, target, jobs=jobs, **options)
+        finally:
+            if name != STDIN:
+                stream.close()
 
-
-class Reporter:
-    """Writes verdicts as they come (so a huge JSON Lines file streams)."""
-
-    def __init__(self, ctx: Context, stream: TextIO, title: str) -> None:
-        self.ctx = ctx
-        self.stream = stream
-        self.title = title
-
-    def write(self, text: str) -> None:
-        self.stream.write(text + "\n")
-
-    def item(self, item: Item) -> None:
-        raise NotImplementedError
-
-    def unreadable(self, name: str, message: str) -> None:
-        raise NotImplementedError
-
-    def finish(self, tally: Tally) -> None:
-        raise NotImplementedError
-
-
-class TextReporter(Reporter):
-    """``file:line: error: $.path: message (hint)``, one problem a line, then a summary."""
-
-    def _label(self, severity: str) -> str:
-        return self.ctx.paint(severity, "red" if severity == "error" else "yellow", self.stream)
-
-    def item(self, item: Item) -> None:
-        for problem, line in zip(item.verdict.problems, item.verdict.lines, strict=True):
-            where = item.source if line is None else f"{item.source}:{line}"
-            hint = f" ({problem.hint})" if problem.hint else ""
-            label = self._label(problem.severity)
-            self.write(f"{where}: {label}: {problem.path}: {problem.message}{hint}")
-
-    def unreadable(self, name: str, message: str) -> None:
-        self.write(f"{name}: {self._label('error')}: {message}")
-
-    def finish(self, tally: Tally) -> None:
-        noun = "payload" if tally.checked == 1 else "payloads"
-        if tally.invalid:
-            problems = f"{tally.problems} problem{'s' if tally.problems != 1 else ''}"
-            text = f"{tally.invalid} of {tally.checked} {noun} invalid ({problems})"
-            text = self.ctx.paint(text, "red", self.stream)
-        else:
-            text = self.ctx.paint(f"{tally.checked} {noun} valid", "green", self.stream)
-        if tally.warnings:
-            text += f", {tally.warnings} warning{'s' if tally.warnings != 1 else ''}"
-        if tally.unreadable:
-            text += f"; {tally.unreadable} unreadable"
-        self.write(f"{text} ({self.title})")
-
-
-class JsonReporter(Reporter):
-    """JSON Lines: one record a payload, a record a unreadable input, then one summary record.
-
-    ``{"file", "line", "valid", "problems": [{"path", "keyword", "message", "hint",
-    "severity", "line"}]}``, then ``{"summary": {...}, "schema": TITLE}``.
-    """
-
-    def item(self, item: Item) -> None:
-        problems = []
-        for problem, line in zip(item.verdict.problems, item.verdict.lines, strict=True):
-            problems.append({**problem.to_dict(), "line": line})
-        record = {
-            "file": item.source,
-            "line": item.line,
-            "valid": item.verdict.valid,
-            "problems": problems,
-        }
-        self.write(json_line(record))
-
-    def unreadable(self, name: str, message: str) -> None:
-        problem = {
-            "path": "$", "keyword": "unreadable", "message": message,
-            "hint": None, "severity": "error", "line": None,
-        }  # fmt: skip
-        self.write(json_line({"file": name, "line": None, "valid": False, "problems": [problem]}))
-
-    def finish(self, tally: Tally) -> None:
-        self.write(json_line({"summary": tally.to_dict(), "schema": self.title}))
-
-
-class GithubReporter(TextReporter):
-    """``::error file=F,line=L,title=...::$.path: message (hint)`` for each problem, then the
-    text summary (a plain line in the job's log)."""
-
-    def _annotation(self, level: str, message: str, source: str, line: int | None) -> str:
-        if source == STDIN_NAME:  # an annotation's line means nothing without its file
-            file, line = None, None
-        else:
-            file = source
-        return github_annotation(
-            level, message, file=file, line=line, title=f"schemadrive validate ({self.title})"
-        )
-
-    def item(self, item: Item) -> None:
-        for problem, line in zip(item.verdict.problems, item.verdict.lines, strict=True):
-            level = "error" if problem.severity == "error" else "warning"
-            self.write(self._annotation(level, str(problem), item.source, line))
-
-    def unreadable(self, name: str, message: str) -> None:
-        self.write(self._annotation("error", message, name, None))
-
-
-REPORTERS: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "github": GithubReporter,
-}
+    return results()
 
 
 # -- the command ---------------------------------------------------------------------------
 
 
-def _target(args: argparse.Namespace, ctx: Context) -> tuple[Target, str, list[str]]:
-    """The schema to check against, a title for reports, and the payload inputs."""
+def _target(args: argparse.Namespace, ctx: Context) -> tuple[CompiledSchema, str, list[str]]:
+    """The compiled schema to check against, a title for reports, and the payload inputs."""
     inputs = list(args.inputs)
     if args.schema:
         from ..payloads import compile_schema
@@ -453,8 +334,8 @@ def _target(args: argparse.Namespace, ctx: Context) -> tuple[Target, str, list[s
     if args.fixtures:
         overrides = {"fixtures": args.fixtures, "offline": True}
     model = ctx.client(**overrides).model(model_id)
-    model.compiled  # noqa: B018 - raise SchemaUnavailable / SchemaInvalid before reading input
-    return model, model_id, files
+    # raises SchemaUnavailable / SchemaInvalid before any input is read
+    return model.compiled, model_id, files
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -480,18 +361,28 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             ctx.err("schemadrive validate: give payload files, or pipe payloads to stdin")
             return EXIT_USAGE
         files = [STDIN]
-    report_stream = ctx.stderr if args.fill_defaults else ctx.stdout
-    reporter = REPORTERS[args.format](ctx, report_stream, title)
+    from ..batch import Counts  # imported once the schema is compiled: the same imports
+
+    fill = args.fill_defaults
+    reporter = REPORTERS[args.format](ctx, ctx.stderr if fill else ctx.stdout, title)
     tally = Tally()
     for name in files:
         try:
-            for item in iter_items(
-                target, name, jsonl=args.jsonl, unknown=args.unknown, fill=args.fill_defaults
-            ):
-                tally.add(item)
-                reporter.item(item)
-                if args.fill_defaults and item.verdict.valid:
-                    ctx.stdout.write(json_line(item.verdict.filled) + "\n")
+            source = STDIN_NAME if name == STDIN else name
+            if args.jsonl or name.lower().endswith(JSONL_SUFFIXES):
+                counts = Counts()
+                results = iter_line_results(
+                    target, name, jobs=args.jobs, counts=counts, unknown=args.unknown, fill=fill,
+                    only_problems=not (fill or reporter.lists_valid),
+                )  # fmt: skip
+                report_lines(results, source, reporter, tally, counts, ctx.stdout if fill else None)
+            else:
+                verdict = check_document(target, name, unknown=args.unknown, fill=fill)
+                valid = verdict.valid
+                tally.add(verdict.problems, valid=valid, malformed=verdict.malformed)
+                reporter.payload(source, None, valid, verdict.problems, verdict.lines)
+                if fill and valid:
+                    ctx.stdout.write(json_line(verdict.filled) + "\n")
         except Unreadable as exc:
             tally.unreadable += 1
             reporter.unreadable(name, str(exc))
