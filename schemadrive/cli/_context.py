@@ -112,10 +112,13 @@ class Context:
             self.stderr.write("".join(traceback.format_exception(exc)))
         text = str(exc).strip() or type(exc).__name__
         first, _, rest = text.partition("\n")
+        from ..exceptions import NetworkError, PayloadInvalid, SchemaInvalid
+
+        if isinstance(exc, NetworkError) and not self.offline:
+            first += " (with no network, --offline uses the schema cache and recorded fixtures)"
         label = self.paint("error", "red", self.stderr)
         self.err(f"schemadrive: {label}: {first}")
         # PayloadInvalid and SchemaInvalid carry one line per problem: those lines help.
-        from ..exceptions import PayloadInvalid, SchemaInvalid
 
         if isinstance(exc, PayloadInvalid) and rest:
             for line in rest.splitlines():
