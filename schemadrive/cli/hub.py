@@ -6,6 +6,7 @@ the normal way to stop it (exit 0).
 
 from __future__ import annotations
 
+import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -106,16 +107,35 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise ConfigurationError(
             f"cannot listen on port {args.port}: {exc.strerror or exc}"
         ) from exc
+    stopping = threading.Event()
+    previous = _stop_on_signals(stopping)
     try:
         _announce(hub, provider, ctx)
-        forever = threading.Event()
-        while not forever.wait(0.5):  # short waits, so Ctrl-C is seen at once
+        while not stopping.wait(0.5):  # short waits, so a signal is seen at once
             pass
-    except KeyboardInterrupt:  # the normal way to stop, even while the banner prints
+        ctx.out("stopped.")
+    except KeyboardInterrupt:  # Ctrl-C while the banner prints
         ctx.out("stopped.")
     finally:
         hub.stop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return EXIT_OK
+
+
+def _stop_on_signals(stopping: threading.Event) -> dict[int, Any]:
+    """Stop on SIGINT (Ctrl-C) and SIGTERM, even where SIGINT was inherited as ignored.
+
+    A process started in the background by a non-interactive shell inherits SIGINT ignored,
+    and Python then installs no KeyboardInterrupt handler: the hub would not stop on Ctrl-C
+    or on a supervisor's SIGINT. Returns the previous handlers, to restore them.
+    """
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous  # signal handlers can only be set from the main thread
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.signal(number, lambda *_: stopping.set())
+    return previous
 
 
 def _announce(hub: LocalHub, provider: str, ctx: Context) -> None:
