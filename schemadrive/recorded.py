@@ -12,12 +12,13 @@ Pure file reading: no HTTP, no client.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ConfigurationError, SchemaInvalid
+from .exceptions import ConfigurationError, ModelNotFound, SchemaInvalid, SchemaUnavailable
 
 __all__ = [
     "bundled_dir",
@@ -27,6 +28,7 @@ __all__ = [
     "model_id_of",
     "read_json_file",
     "read_schema_file",
+    "recorded_schema",
     "schema_of",
     "version_files",
 ]
@@ -149,3 +151,56 @@ def find_model_object(
         if found is not None:
             return found
     return None
+
+
+#: Providers whose fixtures are bundled (for "recorded under another provider" hints).
+PROVIDERS = ("oxen", "gmicloud")
+
+
+def _recorded_ids(provider: str, directories: tuple[str | Path, ...]) -> list[str]:
+    ids: list[str] = []
+    for directory in (*directories, None):
+        ids += [i for i in load_model_objects(directory, provider=provider) if i not in ids]
+    return ids
+
+
+def _not_found(model_id: str, provider: str, directories: tuple[str | Path, ...]) -> ModelNotFound:
+    elsewhere = [
+        p for p in PROVIDERS if p != provider and model_id in _recorded_ids(p, directories)
+    ]
+    if elsewhere:  # the right id under the wrong provider: say so rather than suggest others
+        detail = f"it is recorded for provider {elsewhere[0]!r}"
+        return ModelNotFound(model_id, status=None, detail=detail)
+    known = _recorded_ids(provider, directories)
+    close = difflib.get_close_matches(model_id.split("@")[0], known, n=3, cutoff=0.6)
+    detail = f"no recorded {provider} model has this id"
+    return ModelNotFound(model_id, suggestions=close, status=None, detail=detail)
+
+
+def recorded_schema(
+    model_id: str, *, provider: str = "oxen", directories: tuple[str | Path, ...] = ()
+) -> dict[str, Any]:
+    """The request schema recorded for ``model_id`` (``id@DATE`` for an older version).
+
+    Searches ``directories`` first, then the bundled fixtures. Raises
+    :class:`~schemadrive.exceptions.ModelNotFound` with close ids as ``suggestions``, or
+    :class:`~schemadrive.exceptions.SchemaUnavailable` for a model without a request schema.
+    """
+    base, _, date = model_id.partition("@")
+    model: dict[str, Any] | None = None
+    if date:
+        for directory in (*directories, None):
+            matches = [
+                p for p in version_files(base, directory, provider=provider) if p.stem == model_id
+            ]
+            if matches:
+                model = read_json_file(matches[0])
+                break
+    else:
+        model = find_model_object(model_id, provider=provider, directories=directories)
+    if model is None:
+        raise _not_found(model_id, provider, directories)
+    schema = schema_of(model)
+    if schema is None:
+        raise SchemaUnavailable(f"{model_id} publishes no request schema", model_id=model_id)
+    return schema

@@ -70,20 +70,18 @@ def register(subparsers: Any) -> None:
 
 def _schema(args: argparse.Namespace, ctx: Context) -> Any:
     """The schema to fuzz: a file, a recorded fixture, else the hub's (via the client)."""
-    import importlib.util
     from pathlib import Path
 
     from ..exceptions import ModelNotFound, NetworkError, OfflineError
-    from ..recorded import read_schema_file
-    from ..testing.strategies import recorded_schema
+    from ..recorded import read_schema_file, recorded_schema
 
     if Path(args.target).is_file():
         return read_schema_file(args.target)
     try:
-        return recorded_schema(args.target, provider=ctx.provider or "oxen", fixtures=args.fixtures)
+        directories = (args.fixtures,) if args.fixtures else ()
+        provider = ctx.provider or "oxen"
+        return recorded_schema(args.target, provider=provider, directories=directories)
     except ModelNotFound as not_recorded:
-        if importlib.util.find_spec("schemadrive.client") is None:
-            raise  # no client in this build: the recorded fixtures are all there is
         try:
             return ctx.client().model(args.target).schema
         except (NetworkError, OfflineError) as exc:
