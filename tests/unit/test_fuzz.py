@@ -6,9 +6,16 @@ from typing import Any
 
 import pytest
 
-from schemadrive import fuzz
 from schemadrive.exceptions import ConfigurationError
-from schemadrive.fuzz import examples, invalid_payloads, media_uris, payloads
+from schemadrive.fuzz import (
+    _invalid,
+    _schema,
+    _valid,
+    examples,
+    invalid_payloads,
+    media_uris,
+    payloads,
+)
 from schemadrive.payloads import compile_schema
 
 D2020 = "https://json-schema.org/draft/2020-12/schema"
@@ -16,7 +23,7 @@ D07 = "http://json-schema.org/draft-07/schema#"
 
 
 def inline(schema: dict[str, Any]) -> Any:
-    return fuzz._inline(compile_schema(schema))
+    return _schema._inline(compile_schema(schema))
 
 
 @pytest.mark.parametrize(
@@ -44,10 +51,10 @@ def test_media_uris_are_urls_or_data_uris_of_their_kind(
 
 
 def test_property_names_and_render_types_choose_the_media() -> None:
-    assert fuzz._media_hint("input_audio", {}) == "audio"
-    assert fuzz._media_hint("last_frame_image", {}) == "image"
-    assert fuzz._media_hint("reference", {"renderType": "video-url"}) == "video"
-    assert fuzz._media_hint("webhook", {}) is None
+    assert _valid._media_hint("input_audio", {}) == "audio"
+    assert _valid._media_hint("last_frame_image", {}) == "image"
+    assert _valid._media_hint("reference", {"renderType": "video-url"}) == "video"
+    assert _valid._media_hint("webhook", {}) is None
 
 
 def test_refs_are_inlined_and_2020_12_siblings_kept() -> None:
@@ -98,7 +105,7 @@ def test_recursive_refs_are_cut() -> None:
 
 
 def test_merging_intersects_what_both_allow() -> None:
-    merge = fuzz._merge
+    merge = _schema._merge
     assert merge({"type": ["integer", "string"]}, {"type": "number"}) == {"type": ["integer"]}
     assert merge({"enum": [1, 2, 3]}, {"enum": [3, 4]}) == {"enum": [3]}
     assert merge({"enum": [1]}, {"enum": [2]}) is None
@@ -136,9 +143,9 @@ def test_invalid_payloads_can_be_narrowed_to_rules() -> None:
 
 
 def test_near_misses_and_typos_look_like_mistakes() -> None:
-    assert {"1080P", "1080px", " 1080p"} <= set(fuzz._near_misses(["1080p"]))
-    assert {7, 5, "6"} <= set(fuzz._near_misses([6]))
-    assert {"propt", "prompts", "PROMPT"} <= set(fuzz._typos("prompt"))
+    assert {"1080P", "1080px", " 1080p"} <= set(_invalid._near_misses(["1080p"]))
+    assert {7, 5, "6"} <= set(_invalid._near_misses([6]))
+    assert {"propt", "prompts", "PROMPT"} <= set(_invalid._typos("prompt"))
 
 
 def test_examples_are_distinct_reproducible_and_bounded() -> None:

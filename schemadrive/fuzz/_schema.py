@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .exceptions import SchemaInvalid
-from .payloads import CompiledSchema
+from ..exceptions import SchemaInvalid
+from ..payloads import CompiledSchema
 
 Schema = Any  # a dict or a boolean
 # fmt: off
