@@ -209,7 +209,9 @@ def _github(ctx: Context, results: list[tuple[Target, list[Finding]]]) -> None:
     for target, findings in results:
         for f in findings:
             hint = f" ({f.hint})" if f.hint else ""
-            message = f"{target.label}: {f.path or '/'}: {f.message}{hint}"
+            # with a file, the annotation already names it; a model id stays in the message
+            where = "" if target.file else f"{target.label}: "
+            message = f"{where}{f.path or '/'}: {f.message}{hint}"
             ctx.out(github_annotation(
                 _GITHUB_LEVEL[f.severity], message, file=target.file, title=f"{f.code} {f.name}"
             ))  # fmt: skip
