@@ -81,6 +81,15 @@ class Context:
     def err(self, text: str) -> None:
         self.stderr.write(text + "\n")
 
+    def command(self, rest: str) -> str:
+        """``schemadrive [the global flags given] REST``, for hints such as how to resume."""
+        flags = ""
+        if self.provider:
+            flags += f" --provider {self.provider}"
+        if self.base_url:
+            flags += f" --base-url {self.base_url}"
+        return f"schemadrive{flags} {rest}"
+
     # -- the client -----------------------------------------------------------------------
     def client(self, **overrides: Any) -> Any:
         """The Client for this invocation, built on first use from the global options."""

@@ -258,7 +258,7 @@ def announce(ctx: Context, generation_id: str) -> None:
     if ctx.is_terminal(ctx.stderr):
         ctx.err(
             ctx.paint(
-                f"queued {generation_id}; resume with `schemadrive wait {generation_id}`",
+                f"queued {generation_id}; resume with `{ctx.command(f'wait {generation_id}')}`",
                 "dim",
                 ctx.stderr,
             )
@@ -352,7 +352,8 @@ def wait_and_report(ctx: Context, job: Any, args: argparse.Namespace) -> int:
             progress.close()
             progress = None
         ctx.err(
-            f"schemadrive: stopped waiting; job {job.id} keeps running: `schemadrive wait {job.id}`"
+            f"schemadrive: stopped waiting; job {job.id} keeps running: "
+            f"`{ctx.command(f'wait {job.id}')}`"
         )
         raise
     finally:
