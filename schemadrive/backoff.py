@@ -9,6 +9,8 @@ import random as _random
 import time
 from collections.abc import Callable
 
+from .exceptions import ConfigurationError
+
 __all__ = ["Backoff", "Deadline"]
 
 
@@ -31,11 +33,11 @@ class Backoff:
         random: Callable[[], float] = _random.random,
     ) -> None:
         if initial < 0 or maximum < 0:
-            raise ValueError("backoff delays must be >= 0 seconds")
+            raise ConfigurationError("backoff delays must be >= 0 seconds")
         if factor < 1:
-            raise ValueError("the backoff factor must be >= 1")
+            raise ConfigurationError("the backoff factor must be >= 1")
         if not 0 <= jitter <= 1:
-            raise ValueError("jitter must be between 0 and 1")
+            raise ConfigurationError("jitter must be between 0 and 1")
         self.initial = initial
         self.maximum = max(initial, maximum)
         self.factor = factor
@@ -69,7 +71,7 @@ class Deadline:
 
     def __init__(self, timeout: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         if timeout < 0 or math.isnan(timeout):
-            raise ValueError(f"a timeout must be >= 0 seconds, not {timeout!r}")
+            raise ConfigurationError(f"a timeout must be >= 0 seconds, not {timeout!r}")
         self.timeout = timeout
         self._clock = clock
         self.started = clock()

@@ -53,9 +53,12 @@ class Client:
             base_url or os.environ.get("SCHEMADRIVE_BASE_URL") or self.provider.default_base_url
         ).rstrip("/")
         self.offline = bool(offline if offline is not None else env_flag("SCHEMADRIVE_OFFLINE"))
-        self.timeout = timeout
-        if schema_ttl < 0:
-            raise ConfigurationError("schema_ttl must be >= 0 seconds")
+        self.timeout = _checked_timeout(timeout)
+        _check_base_url(self.base_url)
+        if not isinstance(schema_ttl, (int, float)) or not schema_ttl >= 0:
+            raise ConfigurationError(
+                f"schema_ttl must be a number of seconds >= 0, not {schema_ttl!r}"
+            )
         self._api_key = resolve_api_key(
             api_key, env_var=self.provider.api_key_env, base_url=self.base_url
         )
@@ -294,3 +297,28 @@ def _merge(payload: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict
     if payload is not None and not isinstance(payload, Mapping):
         raise ConfigurationError(f"a payload must be a mapping, not {type(payload).__name__}")
     return {**(payload or {}), **params}
+
+
+def _check_base_url(url: str) -> None:
+    """An http(s) URL with a host and a valid port, or ConfigurationError."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise ConfigurationError(f"base URL {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base URL must be http(s)://host[:port], not {url!r}")
+
+
+def _checked_timeout(timeout: Any) -> float | tuple[float, float]:
+    """A timeout in seconds (or a (connect, read) pair), each a positive number."""
+    values = timeout if isinstance(timeout, tuple) else (timeout,)
+    if len(values) not in (1, 2) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values
+    ):
+        raise ConfigurationError(
+            f"timeout must be seconds > 0, or a (connect, read) pair of them, not {timeout!r}"
+        )
+    return timeout  # type: ignore[no-any-return]

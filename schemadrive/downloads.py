@@ -20,9 +20,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from .exceptions import DownloadError, NetworkError
+from .transport import safe_url
 
 if TYPE_CHECKING:
     import requests
@@ -36,12 +37,6 @@ log = logging.getLogger("schemadrive")
 CHUNK_SIZE = 1 << 16
 MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
-
-
-def _where(url: str) -> str:
-    """A URL without its query string (presigned URLs carry credentials there)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 class _NoAuth:
@@ -65,7 +60,10 @@ def write_atomically(
     ``expected``: the byte count the file must have (DownloadError otherwise). On any
     failure the temporary file is removed and nothing is left at the destination.
     """
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+    except OSError as exc:
+        raise DownloadError(f"cannot write into {directory}: {exc.strerror or exc}") from exc
     try:
         size = 0
         with os.fdopen(handle, "wb") as file:
@@ -77,16 +75,26 @@ def write_atomically(
                 f"{name}: got {size} bytes, but Content-Length said {expected}; nothing was saved"
             )
         final = directory / name
-        if unique:
-            stem, suffix = os.path.splitext(name)
-            counter = 1
-            while final.exists():
-                final = directory / f"{stem}-{counter}{suffix}"
+        if not unique:
+            os.replace(temporary, final)
+            return final
+        stem, suffix = os.path.splitext(name)
+        counter = 0
+        while True:  # link, not replace: a file that appears meanwhile is never overwritten
+            try:
+                os.link(temporary, final)
+                break
+            except FileExistsError:
                 counter += 1
-        os.replace(temporary, final)
+                final = directory / f"{stem}-{counter}{suffix}"
+        os.unlink(temporary)
         return final
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise DownloadError(f"cannot save {name} in {directory}: {exc.strerror or exc}") from exc
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
 
@@ -153,7 +161,7 @@ class Downloader:
                 )  # fmt: skip
             except NetworkError as exc:
                 raise DownloadError(
-                    f"download of {_where(url)} failed: {exc}", url=_where(url)
+                    f"download of {safe_url(url)} failed: {exc}", url=safe_url(url)
                 ) from exc
         try:
             response = self._session().get(
@@ -161,9 +169,9 @@ class Downloader:
             )
         except requests.exceptions.RequestException as exc:
             raise DownloadError(
-                f"download of {_where(url)} failed: {type(exc).__name__}", url=_where(url)
+                f"download of {safe_url(url)} failed: {type(exc).__name__}", url=safe_url(url)
             ) from exc
-        log.debug("GET %s -> %s", _where(url), response.status_code)
+        log.debug("GET %s -> %s", safe_url(url), response.status_code)
         return response
 
     def open(self, url: str) -> requests.Response:
@@ -179,10 +187,10 @@ class Downloader:
                 status = response.status_code
                 response.close()
                 raise DownloadError(
-                    f"download of {_where(current)} failed: HTTP {status}", url=_where(current)
+                    f"download of {safe_url(current)} failed: HTTP {status}", url=safe_url(current)
                 )
             return response
-        raise DownloadError(f"too many redirects from {_where(url)}", url=_where(url))
+        raise DownloadError(f"too many redirects from {safe_url(url)}", url=safe_url(url))
 
     def fetch(self, url: str, directory: Path, name: str, *, unique: bool = False) -> Path:
         """Download ``url`` to ``directory/name`` (an extension is added from the type)."""
@@ -210,9 +218,9 @@ class Downloader:
                 yield chunk
         except Exception as exc:  # urllib3's, requests' and socket errors alike
             raise DownloadError(
-                f"download of {_where(url)} was interrupted ({type(exc).__name__}); "
+                f"download of {safe_url(url)} was interrupted ({type(exc).__name__}); "
                 "nothing was saved",
-                url=_where(url),
+                url=safe_url(url),
             ) from exc
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .exceptions import SchemadriveError, SchemaInvalid
+from .exceptions import ConfigurationError, SchemadriveError, SchemaInvalid
 from .normalize import normalize
-from .payloads import Unknown, compile_schema
+from .payloads import CompiledSchema, Unknown, compile_schema
 from .problems import Problem, json_path, show
 from .schemadoc import Node, SchemaDocument, View, same_value, type_allows
 
@@ -362,15 +362,22 @@ class PayloadFailure:
         }
 
 
-def _problems(schema: Any, payload: Any, unknown: Unknown) -> list[Problem]:
+def _compiled(schema: Any) -> CompiledSchema:
     try:
-        found = compile_schema(schema).validate(payload, unknown=unknown)
+        return compile_schema(schema)
+    except SchemadriveError:
+        raise
+    except Exception as exc:  # jsonschema cannot load this schema at all
+        raise SchemaInvalid(f"the schema could not be compiled: {exc}") from exc
+
+
+def _problems(compiled: CompiledSchema, payload: Any, unknown: Unknown) -> list[Problem]:
+    try:
+        found = compiled.validate(payload, unknown=unknown)
     except SchemadriveError:
         raise
     except RecursionError as exc:
-        raise SchemaInvalid("the schema or payload nests too deeply to check") from exc
-    except Exception as exc:  # jsonschema cannot load this schema at all
-        raise SchemaInvalid(f"the schema could not be compiled: {exc}") from exc
+        raise SchemaInvalid("the payload nests too deeply to check") from exc
     return [p for p in found if p.severity == "error"]
 
 
@@ -383,10 +390,16 @@ def recheck(
     (``failed_before``). ``unknown`` is passed to :func:`schemadrive.payloads.validate`: by
     default a parameter the new schema no longer declares is a failure, as in the client.
     """
+    if isinstance(payloads, (str, bytes)) or not hasattr(payloads, "__iter__"):
+        raise ConfigurationError("recheck needs an iterable of payloads")
+    compiled_new = _compiled(new)
+    compiled_old = None if old is None else _compiled(old)
     failures: list[PayloadFailure] = []
     for index, payload in enumerate(payloads):
-        problems = _problems(new, payload, unknown)
+        problems = _problems(compiled_new, payload, unknown)
         if problems:
-            before = None if old is None else bool(_problems(old, payload, unknown))
+            before = None
+            if compiled_old is not None:
+                before = bool(_problems(compiled_old, payload, unknown))
             failures.append(PayloadFailure(index, payload, tuple(problems), before))
     return failures

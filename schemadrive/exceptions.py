@@ -17,7 +17,7 @@
     ├── NetworkError (ConnectionError)        the hub could not be reached, or the connection broke
     │   └── StreamError                       the event stream failed and could not be resumed
     ├── SubmitUncertain                       a paid submit may or may not have reached the hub
-    ├── DownloadError                         a result could not be downloaded intact
+    ├── DownloadError (OSError)               a result could not be downloaded or saved intact
     └── JobError                              .generation_id, .model
         ├── JobFailed                         .message: the hub's error message
         ├── JobCancelled
@@ -209,7 +209,7 @@ class SubmitUncertain(SchemadriveError):
         self.jobs: list[Any] = []
 
 
-class DownloadError(SchemadriveError):
+class DownloadError(SchemadriveError, OSError):
     """A result file could not be downloaded intact. Nothing is left at the destination."""
 
     def __init__(self, message: str, *, url: str | None = None) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .backoff import Backoff, Deadline
 from .exceptions import (
+    ConfigurationError,
     HubError,
     JobCancelled,
     JobFailed,
@@ -50,7 +51,14 @@ def deadline_for(
     timeout: float | None, settings: DispatchSettings, clock: Callable[[], float]
 ) -> Deadline:
     """``timeout`` seconds from now; ``None`` means the settings' default (one hour)."""
-    return Deadline(settings.default_timeout if timeout is None else float(timeout), clock=clock)
+    if timeout is None:
+        return Deadline(settings.default_timeout, clock=clock)
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        message = f"a timeout must be a number of seconds, not {timeout!r}"
+        raise ConfigurationError(message) from None
+    return Deadline(seconds, clock=clock)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -114,7 +122,7 @@ class Job:
         return self._final is not None
 
     def __repr__(self) -> str:
-        word = self._state.raw_status or str(self._state.status) if self._state else "unknown"
+        word = self._state.word if self._state else "unknown"
         return f"Job({self.id!r}, model={self.model!r}, status={word!r})"
 
     def __eq__(self, other: object) -> bool:
@@ -270,7 +278,7 @@ class Job:
         return self._observe(outcome)
 
     def _timeout(self, deadline: Deadline, *, cancelled: bool = False) -> JobTimeout:
-        last = self._state.raw_status or str(self._state.status) if self._state else None
+        last = self._state.word if self._state else None
         timeout = None if math.isinf(deadline.timeout) else deadline.timeout
         return JobTimeout(
             self.id, timeout=timeout, last_status=last, cancelled=cancelled, model=self.model

@@ -146,6 +146,7 @@ _BY_NAME = {rule.name: rule for rule in RULES.values()}
 
 def rule_for(key: str) -> Rule:
     """The rule with this code (``SD016``, any case) or name (``conditional-in-description``)."""
+    key = str(key)
     found = RULES.get(key.strip().upper()) or _BY_NAME.get(key.strip().lower())
     if found is None:
         close = suggest(key, [*RULES, *_BY_NAME])
@@ -158,12 +159,21 @@ def rule_for(key: str) -> Rule:
     return found
 
 
+def _keys(keys: Iterable[str] | str | None) -> list[str]:
+    """Rule keys as a list of strings; one string is one key, not its characters."""
+    if keys is None:
+        return []
+    if isinstance(keys, str):
+        return [keys]
+    return [str(key) for key in keys]
+
+
 def select_rules(enable: Iterable[str] = (), disable: Iterable[str] = ()) -> list[Rule]:
     """The rules a run uses: the default ones, plus ``enable``, minus ``disable``.
 
     Both take codes or names; ``"all"`` in ``enable`` switches every rule on.
     """
-    enable, disable = list(enable), list(disable)
+    enable, disable = _keys(enable), _keys(disable)
     on = {code for code, rule in RULES.items() if rule.enabled}
     if any(key.strip().lower() == "all" for key in enable):
         on = set(RULES)
@@ -192,7 +202,7 @@ def lint(
         overrides[rule_for(key).code] = level
     rules = select_rules(enable, disable)
     try:
-        context = LintContext(schema, formats=frozenset(str(f) for f in formats))
+        context = LintContext(schema, formats=frozenset(_keys(formats)))
     except RecursionError as exc:
         raise SchemaInvalid("the schema nests too deeply to lint") from exc
     findings: set[Finding] = set()

@@ -102,9 +102,10 @@ class CompiledSchema:
         self.normalized = normalize(schema)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
+            declared = self.normalized.get("$schema") if isinstance(self.normalized, dict) else None
+            if declared is None or isinstance(declared, str):
                 cls = validator_for(self.normalized, default=Draft202012Validator)
-            except TypeError:  # an unhashable "$schema": the metaschema check reports it
+            else:  # a "$schema" that is not a string: the metaschema check reports it
                 cls = Draft202012Validator
         self.dialect: str = getattr(cls, "META_SCHEMA", {}).get("$schema", "")
         errors = metaschema_errors(cls, self.normalized)
@@ -406,11 +407,16 @@ def compile_schema(
         key = json.dumps([schema, sorted(common), fast], sort_keys=True, default=repr)
     except (TypeError, ValueError) as exc:
         raise SchemaInvalid(f"the schema is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise SchemaInvalid("the schema nests too deeply to compile") from exc
     with _compiled_lock:
         found = _compiled.get(key)
     if found is not None:
         return found
-    compiled = CompiledSchema(schema, common=common, fast=fast)
+    try:
+        compiled = CompiledSchema(schema, common=common, fast=fast)
+    except RecursionError as exc:
+        raise SchemaInvalid("the schema nests too deeply to compile") from exc
     with _compiled_lock:
         _compiled[key] = compiled
     return compiled

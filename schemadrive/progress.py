@@ -84,7 +84,7 @@ class ProgressLine:
         """The text of the line (without control characters)."""
         parts = ["schemadrive"]
         if self._state is not None:
-            word = self._state.raw_status or str(self._state.status)
+            word = self._state.word
             job = self._state.generation_id[:8] if self.total > 1 else self._state.generation_id
             parts.append(f"{job} {word}" if job else word)
         parts.append(format_elapsed(self._clock() - self._started))

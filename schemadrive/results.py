@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from .exceptions import HubError
+from .exceptions import DownloadError, HubError
 
 if TYPE_CHECKING:
     from .downloads import Downloader
@@ -155,7 +155,10 @@ class Result:
         text = os.fspath(path_or_dir)
         as_dir = target.is_dir() or text.endswith((os.sep, "/")) or not target.suffix
         directory = target if as_dir else target.parent
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DownloadError(f"cannot create {directory}: {exc.strerror or exc}") from exc
         count = len(self)
         written: list[Path] = []
         index = 0

@@ -62,6 +62,11 @@ class JobState:
     def terminal(self) -> bool:
         return self.status.terminal
 
+    @property
+    def word(self) -> str:
+        """The status as people should see it: the hub's own word, else ours."""
+        return self.raw_status or str(self.status)
+
 
 @dataclass(frozen=True)
 class Submitted:

@@ -29,7 +29,14 @@ from .exceptions import (
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["DEFAULT_TIMEOUT", "Transport", "excerpt", "hub_message", "parse_retry_after"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Transport",
+    "excerpt",
+    "hub_message",
+    "parse_retry_after",
+    "safe_url",
+]
 
 log = logging.getLogger("schemadrive")
 
@@ -92,9 +99,20 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def _port(parts: Any) -> int | None:
+    try:
+        return parts.port  # type: ignore[no-any-return]
+    except ValueError:  # a malformed port (e.g. in a URL the hub sent back)
+        return None
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    """(scheme, host, port); a malformed URL matches no origin (its host is unusable)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ("", "", None)
+    port = _port(parts) or {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
@@ -167,6 +185,9 @@ class Transport:
             connect=min(retries, 2),
             read=retries,
             status=retries,
+            # "other" errors (e.g. a TLS failure after the body went out) may have reached the
+            # hub, and urllib3 retries them for any method: never, or a POST could pay twice
+            other=0,
             backoff_factor=backoff_factor,
             backoff_max=backoff_max,
             backoff_jitter=0.25,
@@ -224,8 +245,8 @@ class Transport:
                 **settings,
             )
         except requests.exceptions.RequestException as exc:
-            raise NetworkError(f"{method} {_safe(url)} failed: {_reason(exc)}") from exc
-        log.debug("%s %s -> %s", method, _safe(url), response.status_code)
+            raise NetworkError(f"{method} {safe_url(url)} failed: {_reason(exc)}") from exc
+        log.debug("%s %s -> %s", method, safe_url(url), response.status_code)
         return response
 
     def check(self, response: requests.Response) -> requests.Response:
@@ -241,13 +262,13 @@ class Transport:
         except ValueError:
             body = None
         message = hub_message(body) or (excerpt(text) if text else response.reason or "")
-        where = f"{response.request.method} {_safe(response.url)}"
+        where = f"{response.request.method} {safe_url(response.url)}"
         if status in (401, 403):
             raise AuthenticationError(
                 f"the hub rejected the API key ({status} {message}); {self.key_hint}",
                 status=status,
                 excerpt=excerpt(text),
-                url=_safe(response.url),
+                url=safe_url(response.url),
                 body=body,
             )
         if status == 429:
@@ -255,14 +276,14 @@ class Transport:
                 f"rate limited by the hub: {message}",
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 excerpt=excerpt(text),
-                url=_safe(response.url),
+                url=safe_url(response.url),
                 body=body,
             )
         raise HubError(
             f"{where} -> {status}: {message}",
             status=status,
             excerpt=excerpt(text),
-            url=_safe(response.url),
+            url=safe_url(response.url),
             body=body,
         )
 
@@ -273,11 +294,12 @@ class Transport:
             return response.json()
         except ValueError:
             kind = response.headers.get("Content-Type", "no content type")
+            where = safe_url(response.url)
             raise HubError(
-                f"expected JSON from {_safe(response.url)}, got {kind}: {excerpt(response.text)}",
+                f"expected JSON from {where}, got {kind}: {excerpt(response.text)}",
                 status=response.status_code,
                 excerpt=excerpt(response.text),
-                url=_safe(response.url),
+                url=safe_url(response.url),
             ) from None
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -287,12 +309,16 @@ class Transport:
         self.session.close()
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """A URL without userinfo or query string (presigned URLs carry credentials there)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<a malformed URL>"
     host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
+    port = _port(parts)
+    if port:
+        host += f":{port}"
     return f"{parts.scheme}://{host}{parts.path}"
 
 

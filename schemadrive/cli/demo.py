@@ -106,7 +106,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         seen: list[str] = []
 
         def on_status(state: Any) -> None:
-            word = state.raw_status or str(state.status)
+            word = state.word
             if not seen or seen[-1] != word:
                 seen.append(word)
                 tour.say(f"{time.monotonic() - started:5.1f} s  {word}")

@@ -85,7 +85,7 @@ def _paint_status(ctx: Context, state: JobState) -> str:
     colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(
         str(state.status), "cyan"
     )
-    return ctx.paint(state.raw_status or str(state.status), colour)
+    return ctx.paint(state.word, colour)
 
 
 def run_status(args: argparse.Namespace, ctx: Context) -> int:
@@ -133,9 +133,9 @@ def run_jobs(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out("no jobs" + (f" with status {args.status}" if args.status else " in progress"))
         return EXIT_OK
     id_width = max(len(s.generation_id) for s in states)
-    status_width = max(len(s.raw_status or str(s.status)) for s in states)
+    status_width = max(len(s.word) for s in states)
     for state in states:
-        word = state.raw_status or str(state.status)
+        word = state.word
         shown = _paint_status(ctx, state) + " " * (status_width - len(word))
         detail = state.urls[0] if state.urls else (f"error: {state.error}" if state.error else "")
         line = f"{state.generation_id.ljust(id_width)}  {shown}  {state.model or '-'}  {detail}"
