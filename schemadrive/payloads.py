@@ -23,6 +23,7 @@ Rules, as documented in docs/validation.md:
 from __future__ import annotations
 
 import json
+import math
 import threading
 import warnings
 from collections.abc import Mapping
@@ -337,7 +338,7 @@ class CompiledSchema:
             raise SchemaInvalid(f"the schema could not be applied: {exc}") from exc
         root = self._resolve(self.normalized)
         problems = problems_from_errors(errors, root if isinstance(root, dict) else None)
-        return problems + self._unknown(payload, unknown)
+        return problems + _non_finite(payload) + self._unknown(payload, unknown)
 
     def is_valid(self, payload: Any, *, unknown: Unknown = "error") -> bool:
         """True when ``validate`` would report no error."""
@@ -387,6 +388,23 @@ class CompiledSchema:
                 model_id=model_id,
             )
         return filled
+
+
+def _non_finite(value: Any, path: tuple[str | int, ...] = (), depth: int = 0) -> list[Problem]:
+    """NaN and Infinity pass ``type: number`` in Python, but JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [
+            Problem(
+                json_path(path), "type", f"{value!r} is not a JSON number", "use a finite number"
+            )
+        ]
+    if depth > 64:
+        return []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, (*path, str(k)), depth + 1)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, (*path, i), depth + 1)]
+    return []
 
 
 _compiled: LRUCache[str, CompiledSchema] = LRUCache(maxsize=256)

@@ -66,12 +66,22 @@ def read_json_file(path: str | Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"{path}: not a UTF-8 text file") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ConfigurationError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except ValueError as exc:  # NaN / Infinity
+        raise ConfigurationError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ConfigurationError(f"{path}: nests too deeply to read") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def read_schema_file(path: str | Path) -> dict[str, Any]:

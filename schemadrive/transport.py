@@ -244,6 +244,11 @@ class Transport:
                 allow_redirects=allow_redirects,
                 **settings,
             )
+        except requests.exceptions.InvalidJSONError as exc:  # nothing left the machine
+            raise ConfigurationError(
+                f"{method} {safe_url(url)}: the body is not valid JSON (NaN or Infinity?); "
+                "nothing was sent"
+            ) from exc
         except requests.exceptions.RequestException as exc:
             raise NetworkError(f"{method} {safe_url(url)} failed: {_reason(exc)}") from exc
         log.debug("%s %s -> %s", method, safe_url(url), response.status_code)

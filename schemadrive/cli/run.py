@@ -9,6 +9,7 @@ standard error, and only when it is a terminal.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -87,13 +88,45 @@ def add_wait_options(parser: Any) -> None:
         "(default: events, falling back to polling)",
     )  # fmt: skip
     parser.add_argument(
-        "--timeout", type=float, metavar="S", default=None,
+        "--timeout", type=seconds, metavar="S", default=None,
         help="give up waiting after S seconds (exit 124; the job keeps running)",
     )  # fmt: skip
     parser.add_argument(
         "--output", "-o", metavar="PATH",
         help="download the results: a file path, or a directory (created if missing)",
     )  # fmt: skip
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds >= 0."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"seconds must be a finite number >= 0, not {text!r}")
+    return value
+
+
+def _check_output(path: str | None) -> None:
+    """Fail before paying when --output can never be written (a file as a parent, say)."""
+    from pathlib import Path
+
+    from ..exceptions import ConfigurationError
+
+    if path is None:
+        return
+    target = Path(path)
+    for parent in (target, *target.parents):
+        if parent.exists():
+            if not parent.is_dir() and parent != target:
+                raise ConfigurationError(f"--output {path}: {parent} is not a directory")
+            if parent.is_dir() and not os.access(parent, os.W_OK):
+                raise ConfigurationError(f"--output {path}: cannot write in {parent}")
+            return
 
 
 # -- typing key=value ----------------------------------------------------------------------
@@ -268,6 +301,10 @@ def announce(ctx: Context, generation_id: str) -> None:
 # -- the command ---------------------------------------------------------------------------
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _read_payload(path: str) -> dict[str, Any]:
     import sys
 
@@ -276,7 +313,7 @@ def _read_payload(path: str) -> dict[str, Any]:
 
     if path == "-":
         try:
-            document = json.loads(sys.stdin.read())
+            document = json.loads(sys.stdin.read(), parse_constant=_reject_constant)
         except ValueError as exc:
             raise ConfigurationError(f"stdin: not valid JSON ({exc})") from None
     else:
@@ -331,6 +368,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for line in problem_lines(ctx, problems):
         ctx.err(line)
 
+    _check_output(args.output)
     if args.mode == "sync":
         result = client.run(model_id, payload)
         report_result(ctx, result, args.output)

@@ -352,3 +352,40 @@ def test_installed_command(case_hub: LocalHub, case: Case, tmp_path: Path) -> No
     )  # fmt: skip
     assert result.returncode == 2 and case.uncoercible[1] in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_bad_timeout_or_output_fails_before_anything_is_paid(tmp_path: Path) -> None:
+    from schemadrive.cli import main
+    from schemadrive.testing import LocalHub
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    with LocalHub(job_seconds=0) as hub:
+        env_key = {"OXEN_API_KEY": hub.api_key}
+        old = {k: os.environ.get(k) for k in env_key}
+        os.environ.update(env_key)
+        try:
+            for extra in (
+                ["--timeout", "-1"],
+                ["--timeout", "nan"],
+                ["--output", str(blocker / "x.mp4")],
+            ):
+                out, err = io.StringIO(), io.StringIO()
+                argv = [
+                    "--base-url",
+                    hub.url,
+                    "--cache-dir",
+                    str(tmp_path / "c"),
+                    "run",
+                    "ltx-2-3-pro",
+                    "prompt=a",
+                    *extra,
+                ]
+                assert main(argv, stdout=out, stderr=err) == 2, err.getvalue()
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        assert [r for r in hub.requests if r.method == "POST"] == []

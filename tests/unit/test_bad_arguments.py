@@ -73,3 +73,22 @@ def test_a_bad_wait_timeout_is_a_configuration_error() -> None:
     for bad in (-1, float("nan"), "soon"):
         with pytest.raises(ConfigurationError):
             deadline_for(bad, DispatchSettings(), clock=lambda: 0.0)  # type: ignore[arg-type]
+
+
+def test_nan_and_infinity_are_not_json_numbers() -> None:
+    schema = {"type": "object", "properties": {"scale": {"type": "number"}}}
+    problems = schemadrive.validate(schema, {"scale": float("nan")})
+    assert [(p.path, p.keyword) for p in problems] == [("$.scale", "type")]
+    assert schemadrive.validate(schema, {"scale": 1.5}) == []
+
+
+def test_a_payload_file_with_nan_is_refused_naming_the_file(tmp_path: Path) -> None:
+    from schemadrive.recorded import read_json_file
+
+    path = tmp_path / "p.json"
+    path.write_text('{"scale": NaN}')
+    with pytest.raises(ConfigurationError, match="p.json"):
+        read_json_file(path)
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ConfigurationError, match="UTF-8"):
+        read_json_file(path)
