@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .client import Client
-    from .drift import Change, diff, recheck
+    from .dispatch.job import Job
+    from .dispatch.results import Result
     from .exceptions import (
         AuthenticationError,
         ConfigurationError,
@@ -37,55 +38,54 @@ if TYPE_CHECKING:
         StreamError,
         SubmitUncertain,
     )
-    from .jobs import Job
-    from .linter import Finding, lint
+    from .hub.status import JobState, Status
+    from .linting import Finding, lint
+    from .linting.drift import Change, diff, recheck
     from .model import Model
-    from .parameters import Parameter
-    from .payloads import compile_schema, fill_defaults, prepare, validate
-    from .problems import Problem
-    from .results import Result
-    from .status import JobState, Status
+    from .schema.compile import compile_schema, fill_defaults, prepare, validate
+    from .schema.parameters import Parameter
+    from .schema.problems import Problem
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
     "AuthenticationError": "exceptions",
-    "Change": "drift",
+    "Change": "linting.drift",
     "Client": "client",
     "ConfigurationError": "exceptions",
     "DownloadError": "exceptions",
-    "Finding": "linter",
+    "Finding": "linting",
     "HubError": "exceptions",
     "JobCancelled": "exceptions",
     "JobError": "exceptions",
     "JobFailed": "exceptions",
     "JobNotFound": "exceptions",
-    "JobState": "status",
-    "Job": "jobs",
+    "JobState": "hub.status",
+    "Job": "dispatch.job",
     "JobTimeout": "exceptions",
     "Model": "model",
     "ModelNotFound": "exceptions",
     "NetworkError": "exceptions",
     "OfflineError": "exceptions",
-    "Parameter": "parameters",
+    "Parameter": "schema.parameters",
     "PayloadInvalid": "exceptions",
-    "Problem": "problems",
+    "Problem": "schema.problems",
     "RateLimited": "exceptions",
-    "Result": "results",
+    "Result": "dispatch.results",
     "SchemaError": "exceptions",
     "SchemaInvalid": "exceptions",
     "SchemaUnavailable": "exceptions",
     "SchemadriveError": "exceptions",
-    "Status": "status",
+    "Status": "hub.status",
     "StreamError": "exceptions",
     "SubmitUncertain": "exceptions",
-    "compile_schema": "payloads",
-    "diff": "drift",
-    "fill_defaults": "payloads",
-    "lint": "linter",
-    "prepare": "payloads",
-    "recheck": "drift",
-    "validate": "payloads",
+    "compile_schema": "schema.compile",
+    "diff": "linting.drift",
+    "fill_defaults": "schema.compile",
+    "lint": "linting",
+    "prepare": "schema.compile",
+    "recheck": "linting.drift",
+    "validate": "schema.compile",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -102,3 +102,12 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def _install_moved_modules() -> None:
+    from ._moved import install
+
+    install()
+
+
+_install_moved_modules()

@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ConfigurationError, HubError, ModelNotFound, OfflineError
+from .hub.providers import Provider, get_provider
+from .hub.store import Fetched, SchemaStore
 from .model import Model
-from .providers import Provider, get_provider
-from .schemas import Fetched, SchemaStore
 from .settings import default_cache_dir, env_flag, resolve_api_key
 
 if TYPE_CHECKING:
-    from .dispatch import Dispatcher
-    from .jobs import Job, Via
-    from .results import Result
-    from .status import JobState, Status
-    from .transport import Transport
+    from .dispatch.dispatcher import Dispatcher
+    from .dispatch.job import Job, Via
+    from .dispatch.results import Result
+    from .hub.status import JobState, Status
+    from .hub.transport import Transport
 
 __all__ = ["Client"]
 
@@ -121,7 +121,7 @@ class Client:
                 "offline mode is on: this needs the hub (unset --offline / SCHEMADRIVE_OFFLINE)"
             )
         if self._transport is None:
-            from .transport import Transport
+            from .hub.transport import Transport
 
             provider = self.provider
             hint = f"set a valid key in {provider.api_key_env}{provider.key_sources}"
@@ -177,7 +177,7 @@ class Client:
     def list_models(self) -> list[str]:
         """The ids of every model the hub lists (the recorded fixtures when offline)."""
         if self.offline:
-            from .recorded import load_model_objects
+            from .hub.recorded import load_model_objects
 
             ids: set[str] = set()
             for directory in (*self.store.fixture_dirs, None):
@@ -190,7 +190,7 @@ class Client:
     @cached_property
     def dispatcher(self) -> Dispatcher:
         """Runs, submits and waits; its ``settings``, ``clock`` and ``sleep`` can be replaced."""
-        from .dispatch import Dispatcher
+        from .dispatch.dispatcher import Dispatcher
 
         return Dispatcher(lambda: self.transport, self.provider, self.model)
 
@@ -249,7 +249,7 @@ class Client:
         one deadline for all of them (None: one hour); JobTimeout lists the ones still
         running (``.pending``). Options as for ``Job.wait``.
         """
-        from .waiting import iter_finished
+        from .dispatch.waiting import iter_finished
 
         return iter_finished(
             self.dispatcher, jobs, timeout=timeout, via=via, progress=progress, on_status=on_status

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .payloads import Problem
+    from .schema.compile import Problem
 
 __all__ = [
     "AuthenticationError",

@@ -6,11 +6,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import SchemaUnavailable
-from .payloads import CompiledSchema, Problem, Unknown, compile_schema
+from .schema.compile import CompiledSchema, Problem, Unknown, compile_schema
 
 if TYPE_CHECKING:
-    from .parameters import Parameter
-    from .providers import Provider
+    from .hub.providers import Provider
+    from .schema.parameters import Parameter
 
 __all__ = ["Model"]
 
@@ -56,7 +56,7 @@ class Model:
     @cached_property
     def parameters(self) -> list[Parameter]:
         """Name, type, required, default, enum, range and description of each parameter."""
-        from .parameters import parameters_of
+        from .schema.parameters import parameters_of
 
         return parameters_of(self.compiled)
 

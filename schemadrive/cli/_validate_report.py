@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 from ._report import github_annotation, json_line
 
 if TYPE_CHECKING:
-    from ..batch import Counts, LineResult
-    from ..problems import Problem
+    from ..schema.batch import Counts, LineResult
+    from ..schema.problems import Problem
     from ._context import Context
 
 STDIN_NAME = "<stdin>"
@@ -218,7 +218,7 @@ def report_lines(
     filled: TextIO | None,
 ) -> None:
     """Report the results of one JSON Lines input (``counts`` is the Counts that
-    schemadrive.batch keeps for them); with ``filled``, write each valid payload there, as
+    schemadrive.schema.batch keeps for them); with ``filled``, write each valid payload there, as
     JSON Lines. Only lines with problems cost more than a loop step: the rest are written
     (listed, filled) or skipped without building anything."""
     report, listed = reporter.payload, reporter.valid_line(source)

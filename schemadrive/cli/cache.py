@@ -165,7 +165,7 @@ def run_clear(args: argparse.Namespace, ctx: Context) -> int:
 
 def fixture_name(model_id: str) -> str:
     """A file name for a model id: the id itself when it is safe, else a slug plus a hash."""
-    from ..schemas import cache_file_name
+    from ..hub.store import cache_file_name
 
     if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", model_id):
         return f"{model_id}.json"

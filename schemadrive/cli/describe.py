@@ -16,7 +16,7 @@ from ._context import EXIT_OK, EXIT_USAGE
 if TYPE_CHECKING:
     import argparse
 
-    from ..parameters import Parameter
+    from ..schema.parameters import Parameter
     from ._context import Context
 
 NAME = "describe"

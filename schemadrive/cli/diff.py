@@ -22,7 +22,7 @@ from .lint import add_offline
 if TYPE_CHECKING:
     import argparse
 
-    from ..drift import Change, PayloadFailure
+    from ..linting.drift import Change, PayloadFailure
     from ._context import Context
     from .lint import Target
 
@@ -174,7 +174,7 @@ def _report(
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from ..drift import diff, recheck
+    from ..linting.drift import diff, recheck
 
     if getattr(args, "offline", False):
         ctx.offline = True

@@ -73,7 +73,7 @@ def _schema(args: argparse.Namespace, ctx: Context) -> Any:
     from pathlib import Path
 
     from ..exceptions import ModelNotFound, NetworkError, OfflineError
-    from ..recorded import read_schema_file, recorded_schema
+    from ..hub.recorded import read_schema_file, recorded_schema
 
     if Path(args.target).is_file():
         return read_schema_file(args.target)

@@ -14,7 +14,7 @@ from ._report import json_document
 if TYPE_CHECKING:
     import argparse
 
-    from ..status import JobState
+    from ..hub.status import JobState
     from ._context import Context
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -118,7 +118,7 @@ def run_cancel(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_jobs(args: argparse.Namespace, ctx: Context) -> int:
-    from ..status import Status
+    from ..hub.status import Status
 
     options: dict[str, Any] = {}
     if args.status:  # our words; the client translates them to the hub's ("processing")

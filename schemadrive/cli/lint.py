@@ -23,7 +23,7 @@ from ._report import FORMATS, github_annotation, json_document
 if TYPE_CHECKING:
     import argparse
 
-    from ..linter import Finding
+    from ..linting import Finding
     from ._context import Context
 
 NAME = "lint"
@@ -116,7 +116,7 @@ def load_schema(ctx: Context, name: str) -> Target:
     Raises ConfigurationError or SchemaInvalid (exit 2) for an unreadable or missing file.
     """
     from ..exceptions import ConfigurationError
-    from ..recorded import read_schema_file
+    from ..hub.recorded import read_schema_file
 
     path = Path(name).expanduser()
     if path.is_dir():
@@ -127,7 +127,7 @@ def load_schema(ctx: Context, name: str) -> Target:
 
 
 def _expand(ctx: Context, names: list[str]) -> list[Target]:
-    from ..recorded import SCHEMA_KEYS, read_json_file
+    from ..hub.recorded import SCHEMA_KEYS, read_json_file
 
     targets: list[Target] = []
     for name in names:
@@ -149,7 +149,7 @@ def _expand(ctx: Context, names: list[str]) -> list[Target]:
 
 
 def _list_rules(ctx: Context, output: str) -> int:
-    from ..linter import RULES
+    from ..linting import RULES
 
     if output == "json":
         rows = [
@@ -219,7 +219,7 @@ def _github(ctx: Context, results: list[tuple[Target, list[Finding]]]) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..exceptions import ConfigurationError
-    from ..linter import lint, select_rules
+    from ..linting import lint, select_rules
 
     if getattr(args, "offline", False):
         ctx.offline = True

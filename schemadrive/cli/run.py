@@ -19,8 +19,8 @@ from .validate import UsageError, reparse
 if TYPE_CHECKING:
     import argparse
 
-    from ..parameters import Parameter
-    from ..problems import Problem
+    from ..schema.parameters import Parameter
+    from ..schema.problems import Problem
     from ._context import Context
 
 NAME = "run"
@@ -270,7 +270,7 @@ def wait_options(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any]
         options["timeout"] = args.timeout
     if not ctx.is_terminal(ctx.stderr):
         return options, None
-    from ..progress import ProgressLine
+    from ..dispatch.progress import ProgressLine
 
     line = ProgressLine(stream=ctx.stderr)
 
@@ -309,7 +309,7 @@ def _read_payload(path: str) -> dict[str, Any]:
     import sys
 
     from ..exceptions import ConfigurationError
-    from ..recorded import read_json_file
+    from ..hub.recorded import read_json_file
 
     if path == "-":
         try:

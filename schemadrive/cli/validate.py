@@ -2,7 +2,7 @@
 
 Inputs are JSON files (one payload each), JSON Lines files (one payload a line: ``--jsonl``,
 or any ``*.jsonl`` / ``*.ndjson`` file) and stdin (``-``, or no FILE). JSON Lines go through
-:mod:`schemadrive.batch`: read in blocks, checked in order (in ``--jobs N`` processes), each
+:mod:`schemadrive.schema.batch`: read in blocks, checked in order (in ``--jobs N`` processes), each
 verdict written as soon as its block is checked, so memory stays constant however large the
 input. The reports themselves are in :mod:`._validate_report`.
 
@@ -29,9 +29,9 @@ from ._validate_report import REPORTERS, STDIN_NAME, Tally, report_lines
 if TYPE_CHECKING:
     import argparse
 
-    from ..batch import LineResult
-    from ..payloads import CompiledSchema, Unknown
-    from ..problems import Problem
+    from ..schema.batch import LineResult
+    from ..schema.compile import CompiledSchema, Unknown
+    from ..schema.problems import Problem
     from ._context import Context
 
 NAME = "validate"
@@ -191,7 +191,7 @@ class Verdict:
 
 
 def _json_problem(exc: ValueError) -> tuple[Problem, int]:
-    from ..problems import Problem
+    from ..schema.problems import Problem
 
     if isinstance(exc, json.JSONDecodeError):
         message = f"not valid JSON: {exc.msg} (column {exc.colno})"
@@ -222,7 +222,7 @@ def check_payload(
         problem, line = _json_problem(exc)
         return Verdict([problem], [line], malformed=True)
     except RecursionError:
-        from ..problems import Problem
+        from ..schema.problems import Problem
 
         problem = Problem("$", "json", "not valid JSON here: it nests too deeply to read")
         return Verdict([problem], [1], malformed=True)
@@ -290,9 +290,9 @@ def iter_stream_lines(stream: Any, size: int) -> Iterator[bytes | str]:
 def iter_line_results(
     target: CompiledSchema, name: str, *, jobs: int, **options: Any
 ) -> Iterator[LineResult]:
-    """Every JSON Lines payload of one input, checked by schemadrive.batch (``options`` are
+    """Every JSON Lines payload of one input, checked by schemadrive.schema.batch (``options`` are
     its keyword arguments). Raises Unreadable (at once) if the input cannot be opened."""
-    from ..batch import CHUNK_BYTES, iter_validate_file, iter_validate_lines
+    from ..schema.batch import CHUNK_BYTES, iter_validate_file, iter_validate_lines
 
     if name == STDIN:
         stream = _stdin_bytes()
@@ -323,8 +323,8 @@ def _target(args: argparse.Namespace, ctx: Context) -> tuple[CompiledSchema, str
     """The compiled schema to check against, a title for reports, and the payload inputs."""
     inputs = list(args.inputs)
     if args.schema:
-        from ..payloads import compile_schema
-        from ..recorded import read_schema_file
+        from ..hub.recorded import read_schema_file
+        from ..schema.compile import compile_schema
 
         return compile_schema(read_schema_file(args.schema)), args.schema, inputs
     if not inputs:
@@ -361,7 +361,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             ctx.err("schemadrive validate: give payload files, or pipe payloads to stdin")
             return EXIT_USAGE
         files = [STDIN]
-    from ..batch import Counts  # imported once the schema is compiled: the same imports
+    from ..schema.batch import Counts  # imported once the schema is compiled: the same imports
 
     fill = args.fill_defaults
     reporter = REPORTERS[args.format](ctx, ctx.stderr if fill else ctx.stdout, title)

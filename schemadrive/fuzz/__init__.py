@@ -2,7 +2,7 @@
 
 The only package of schemadrive that imports hypothesis (install ``schemadrive[fuzz]``).
 
-How payloads are made: the schema is compiled (:func:`~schemadrive.payloads.compile_schema`
+How payloads are made: the schema is compiled (:func:`~schemadrive.schema.compile.compile_schema`
 translates the OpenAPI forms), every ``$ref`` is inlined (``$defs``, ``definitions``,
 ``components``, embedded ``$id`` resources; siblings of ``$ref`` apply as in 2019-09 and
 later), ``allOf`` is merged, and ``anyOf``/``oneOf``/``if``-``then``-``else``/``not``/

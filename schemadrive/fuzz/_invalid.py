@@ -11,8 +11,8 @@ from typing import Any
 import hypothesis.strategies as st
 
 from ..exceptions import ConfigurationError
-from ..payloads import HUB_COMMON_PARAMETERS
-from ..problems import json_type
+from ..schema.compile import HUB_COMMON_PARAMETERS
+from ..schema.problems import json_type
 from ._schema import (
     _ANNOTATIONS,
     _LOWER,

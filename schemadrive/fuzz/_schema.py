@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ..exceptions import SchemaInvalid
-from ..payloads import CompiledSchema
+from ..schema.compile import CompiledSchema
 
 Schema = Any  # a dict or a boolean
 # fmt: off

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import Unsatisfiable
 from hypothesis_jsonschema import from_schema
 
-from ..payloads import CompiledSchema, compile_schema
+from ..schema.compile import CompiledSchema, compile_schema
 from ._schema import (
     _INFER,
     _ORDER,

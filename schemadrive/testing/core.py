@@ -15,9 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from ..exceptions import ConfigurationError, SchemadriveError
-from ..payloads import fill_defaults, validate
-from ..problems import Problem
-from ..recorded import model_id_of, schema_of
+from ..hub.recorded import model_id_of, schema_of
+from ..schema.compile import fill_defaults, validate
+from ..schema.problems import Problem
 from .clock import Clock
 from .events import EventBroker
 from .faults import Faults, Legacy

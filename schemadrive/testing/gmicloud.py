@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import Problem
-from ..recorded import model_id_of
+from ..hub.recorded import model_id_of
+from ..schema.problems import Problem
 from .core import HubCore
 from .jobs import Job
 from .routing import Request, Response, Route, json_response

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from ..exceptions import ConfigurationError
-from ..recorded import load_model_objects, model_id_of
+from ..hub.recorded import load_model_objects, model_id_of
 from .clock import Clock, make_clock
 from .core import Flavour, HubCore
 from .events import Event

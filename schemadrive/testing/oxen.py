@@ -21,8 +21,8 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote
 
-from ..payloads import HUB_COMMON_PARAMETERS
-from ..problems import Problem
+from ..schema.compile import HUB_COMMON_PARAMETERS
+from ..schema.problems import Problem
 from .core import HubCore
 from .events import iter_stream
 from .jobs import ACTIVE, Job

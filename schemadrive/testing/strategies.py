@@ -12,7 +12,7 @@
 The schema comes from the bundled fixtures, or from a fixture directory of your own
 (``fixtures=DIR``, or ``pytest --schemadrive-fixtures DIR`` for a whole session). A directory
 holds ``<provider>/<anything>.json`` model objects as the hub returns them (see
-:mod:`schemadrive.recorded`). ``model_id@DATE`` picks an older recorded version.
+:mod:`schemadrive.hub.recorded`). ``model_id@DATE`` picks an older recorded version.
 
 Importing this module is cheap: hypothesis is imported when a strategy is built.
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..recorded import recorded_schema as _recorded_schema
+from ..hub.recorded import recorded_schema as _recorded_schema
 
 __all__ = ["payloads_for", "recorded_schema", "set_default_fixtures"]
 
@@ -50,7 +50,7 @@ def recorded_schema(
     """The request schema recorded for ``model_id`` (``id@DATE`` for an older version).
 
     Searches ``fixtures`` (else the session default) first, then the bundled fixtures; see
-    :func:`schemadrive.recorded.recorded_schema`.
+    :func:`schemadrive.hub.recorded.recorded_schema`.
     """
     return _recorded_schema(model_id, provider=provider, directories=_directories(fixtures))
 

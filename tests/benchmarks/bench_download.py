@@ -22,8 +22,8 @@ MEASURE = """
 import json, os, resource, sys, tempfile, tracemalloc
 mode, url, out = sys.argv[1:4]
 import requests
-from schemadrive.results import Result
-from schemadrive.downloads import Downloader
+from schemadrive.dispatch.results import Result
+from schemadrive.dispatch.downloads import Downloader
 Downloader.plain()._session()  # import and build everything before the baseline
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()

@@ -1,6 +1,6 @@
 """``schemadrive validate --jsonl`` on 1,000,000 lines against merely parsing the file with
 Python's json module; targets: at most 2x the parse time, and below it with ``--jobs 2``.
-Also times schemadrive.batch (the streaming, multi-process core the command can call).
+Also times schemadrive.schema.batch (the streaming, multi-process core the command can call).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ with open(sys.argv[1], encoding="utf-8") as stream:
 BATCH = """
 import sys
 from schemadrive import Client
-from schemadrive.batch import Counts, iter_validate_file
+from schemadrive.schema.batch import Counts, iter_validate_file
 compiled = Client(offline=True, cache_dir=False).model(sys.argv[2]).compiled
 counts = Counts()
 for result in iter_validate_file(sys.argv[1], compiled, jobs=int(sys.argv[3]),
@@ -138,7 +138,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
     for jobs in (1, 2):
         argv = [python, "-c", BATCH, str(path), MODEL, str(jobs)]
         measure(
-            f"schemadrive.batch.iter_validate_file jobs={jobs}, {what}",
+            f"schemadrive.schema.batch.iter_validate_file jobs={jobs}, {what}",
             argv,
             jobs,
             "the library core the command can call (only lines with problems come back)",

@@ -47,8 +47,8 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
     import jsonschema
 
     from schemadrive import Client
-    from schemadrive.fastpath import is_plain
-    from schemadrive.payloads import CompiledSchema
+    from schemadrive.schema.compile import CompiledSchema
+    from schemadrive.schema.fastpath import is_plain
 
     model = Client(offline=True, cache_dir=False).model(MODEL)
     compiled = model.compiled

@@ -14,8 +14,8 @@ import pytest
 
 from schemadrive.cli import main
 from schemadrive.fuzz import RULE_KEYWORDS
-from schemadrive.payloads import compile_schema
-from schemadrive.recorded import bundled_dir
+from schemadrive.hub.recorded import bundled_dir
+from schemadrive.schema.compile import compile_schema
 from schemadrive.testing import LocalHub
 from schemadrive.testing.strategies import recorded_schema
 

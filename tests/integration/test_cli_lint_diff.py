@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from schemadrive.cli import main
-from schemadrive.recorded import bundled_dir
+from schemadrive.hub.recorded import bundled_dir
 
 OXEN = bundled_dir() / "oxen"
 PRO_OLD = str(OXEN / "versions" / "ltx-2-3-pro@2026-06-26.json")

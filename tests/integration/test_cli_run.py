@@ -22,7 +22,7 @@ import pytest
 
 from schemadrive.cli import main
 from schemadrive.cli.run import ValueTypeError, coerce, types_of
-from schemadrive.providers import get_provider
+from schemadrive.hub.providers import get_provider
 from schemadrive.testing import LocalHub
 
 MODEL = "ltx-2-3-quality-text-to-video"

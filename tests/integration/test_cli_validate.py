@@ -314,7 +314,7 @@ def test_schema_file_needs_no_model_and_no_hub(payloads: Path, tmp_path: Path) -
 
 
 def test_recorded_model_object_works_as_schema_file(payloads: Path) -> None:
-    from schemadrive.recorded import bundled_dir
+    from schemadrive.hub.recorded import bundled_dir
 
     recorded = str(bundled_dir() / "oxen" / f"{MODEL}.json")
     assert cli("validate", "--schema", recorded, str(payloads / "good.json"))[0] == 0

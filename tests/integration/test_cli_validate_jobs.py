@@ -1,7 +1,7 @@
 """``schemadrive validate --jsonl --jobs N``: the report of one process, byte for byte.
 
 The command runs as a user runs it (the installed console script, in a subprocess), on a JSON
-Lines file larger than one block of schemadrive.batch (1 MiB), so that with ``--jobs 2``
+Lines file larger than one block of schemadrive.schema.batch (1 MiB), so that with ``--jobs 2``
 worker processes really check parts of the file, with invalid, malformed and blank lines in
 every part; stdin is read by the parent and checked by the workers whatever its size.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from schemadrive.batch import CHUNK_BYTES
 from schemadrive.cli import main
+from schemadrive.schema.batch import CHUNK_BYTES
 
 MODEL = "ltx-2-3-pro"
 LINES = 20_000

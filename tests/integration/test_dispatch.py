@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from schemadrive import Client
-from schemadrive.dispatch import chunk_sizes
+from schemadrive.dispatch.dispatcher import chunk_sizes
 from schemadrive.exceptions import (
     JobCancelled,
     JobFailed,
@@ -32,9 +32,9 @@ from schemadrive.exceptions import (
     SchemaUnavailable,
     StreamError,
 )
-from schemadrive.providers import GMICLOUD, OXEN, Provider, get_provider
-from schemadrive.recorded import load_model_objects, schema_of
-from schemadrive.status import JobState, Status
+from schemadrive.hub.providers import GMICLOUD, OXEN, Provider, get_provider
+from schemadrive.hub.recorded import load_model_objects, schema_of
+from schemadrive.hub.status import JobState, Status
 from schemadrive.testing import Legacy, LocalHub
 
 PATIENCE = 20.0  # seconds: a deadline for waits that should end much sooner

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from schemadrive import Client
+from schemadrive.dispatch.submission import post_paid
 from schemadrive.exceptions import (
     HubError,
     NetworkError,
@@ -23,9 +24,8 @@ from schemadrive.exceptions import (
     StreamError,
     SubmitUncertain,
 )
-from schemadrive.submission import post_paid
+from schemadrive.hub.transport import Transport
 from schemadrive.testing import LocalHub
-from schemadrive.transport import Transport
 
 PATIENCE = 20.0
 T2V = "ltx-2-3-quality-text-to-video"

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from schemadrive import Client
+from schemadrive.dispatch.results import Result
 from schemadrive.exceptions import (
     DownloadError,
     JobFailed,
@@ -24,7 +25,6 @@ from schemadrive.exceptions import (
     SchemadriveError,
     SubmitUncertain,
 )
-from schemadrive.results import Result
 from schemadrive.testing import LocalHub
 
 KEY = "sk-live-DO-NOT-LEAK-4242"

@@ -18,8 +18,8 @@ import pytest
 from schemadrive.cli import main
 from schemadrive.client import Client
 from schemadrive.exceptions import JobNotFound
-from schemadrive.providers import GMICLOUD
-from schemadrive.recorded import load_model_objects
+from schemadrive.hub.providers import GMICLOUD
+from schemadrive.hub.recorded import load_model_objects
 from schemadrive.testing import LocalHub
 
 GMI = "ltx-2-pro-audio-to-video"

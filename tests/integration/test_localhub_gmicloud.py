@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from schemadrive.recorded import bundled_dir
+from schemadrive.hub.recorded import bundled_dir
 from schemadrive.testing import LocalHub
 from schemadrive.testing.clock import MANUAL_EPOCH
 

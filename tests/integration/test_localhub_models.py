@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from schemadrive.recorded import load_model_objects
+from schemadrive.hub.recorded import load_model_objects
 from schemadrive.testing import LocalHub
 
 UNAUTHENTICATED = {

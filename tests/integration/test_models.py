@@ -96,7 +96,7 @@ def test_offline_works_with_the_network_unreachable(tmp_path: Path) -> None:
 
 
 def test_offline_prefers_the_disk_cache_to_the_fixtures(hub: LocalHub, client_for, tmp_path: Path) -> None:
-    changed = json.loads((schemadrive.recorded.bundled_dir() / "oxen" / "ltx-2-3-pro.json").read_text())
+    changed = json.loads((schemadrive.hub.recorded.bundled_dir() / "oxen" / "ltx-2-3-pro.json").read_text())
     changed["json_request_schema"]["properties"]["prompt"]["maxLength"] = 10
     hub.add_model(changed)
     client_for(hub).model("ltx-2-3-pro")
@@ -106,7 +106,7 @@ def test_offline_prefers_the_disk_cache_to_the_fixtures(hub: LocalHub, client_fo
 
 @pytest.mark.parametrize("model_id", ["Qwen/Qwen-Image", "..", "what?x=1", "has space", "happyhorse-1.0-t2v", "ltx-2-3-pro-22b-IC-LoRA-Union-Control", "../../etc"])
 def test_odd_model_ids_keep_the_path_and_the_cache_directory(hub: LocalHub, client_for, tmp_path: Path, model_id: str) -> None:
-    recorded = json.loads((schemadrive.recorded.bundled_dir() / "oxen" / "ltx-2-3-pro.json").read_text())
+    recorded = json.loads((schemadrive.hub.recorded.bundled_dir() / "oxen" / "ltx-2-3-pro.json").read_text())
     hub.add_model({**recorded, "id": model_id})
     model = client_for(hub).model(model_id)
     assert model.id == model_id and model.info["id"] == model_id

@@ -9,7 +9,7 @@ import functools
 from typing import Any
 
 from schemadrive import fuzz
-from schemadrive.recorded import (
+from schemadrive.hub.recorded import (
     bundled_dir,
     load_model_objects,
     model_id_of,

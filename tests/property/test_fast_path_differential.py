@@ -26,7 +26,7 @@ from unit.test_fast_path import (
     schema_numbers,
 )
 
-from schemadrive.payloads import HUB_COMMON_PARAMETERS, CompiledSchema
+from schemadrive.schema.compile import HUB_COMMON_PARAMETERS, CompiledSchema
 
 pytest.importorskip("jsonschema_rs")
 

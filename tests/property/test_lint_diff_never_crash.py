@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemadrive.drift import Change, diff, recheck
 from schemadrive.exceptions import SchemadriveError
-from schemadrive.linter import RULES, SEVERITIES, Finding, lint
+from schemadrive.linting import RULES, SEVERITIES, Finding, lint
+from schemadrive.linting.drift import Change, diff, recheck
 
 NAMES = st.sampled_from(["prompt", "seed", "input_image", "a", "b", "mode", "x/y", "~0"])
 SCALARS = (

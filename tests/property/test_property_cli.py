@@ -11,7 +11,7 @@ from schemas import fixture_schemas
 
 from schemadrive.cli import main
 from schemadrive.fuzz import RULE_KEYWORDS
-from schemadrive.payloads import compile_schema
+from schemadrive.schema.compile import compile_schema
 
 FIXTURES = fixture_schemas()
 

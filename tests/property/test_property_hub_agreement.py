@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemadrive.fuzz import invalid_payloads, payloads
-from schemadrive.payloads import compile_schema
-from schemadrive.recorded import load_model_objects, schema_of
+from schemadrive.hub.recorded import load_model_objects, schema_of
+from schemadrive.schema.compile import compile_schema
 from schemadrive.testing import LocalHub
 
 MODELS = {

@@ -12,7 +12,7 @@ import pytest
 from schemas import ALL, D2020, PROMPT, URI, obj
 
 from schemadrive.exceptions import PayloadInvalid, SchemadriveError
-from schemadrive.payloads import compile_schema
+from schemadrive.schema.compile import compile_schema
 
 #: Schemas that once showed a problem in the core.
 EMBEDDED_RELATIVE_REF: dict[str, Any] = {

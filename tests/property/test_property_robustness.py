@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from schemas import ALL
 
 from schemadrive.exceptions import PayloadInvalid, SchemadriveError
-from schemadrive.payloads import Problem, compile_schema
+from schemadrive.schema.compile import Problem, compile_schema
 
 NAMES = sorted(ALL)
 scalars = (

@@ -18,7 +18,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from schemadrive.exceptions import PayloadInvalid
-from schemadrive.payloads import prepare, validate
+from schemadrive.schema.compile import prepare, validate
 from schemadrive.testing import payloads_for
 from schemadrive.testing.strategies import recorded_schema
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from schemadrive.backoff import Backoff, Deadline
+from schemadrive.dispatch.retry import Backoff, Deadline
 
 
 class FakeClock:

@@ -8,7 +8,7 @@ import pytest
 
 import schemadrive
 from schemadrive import Client, ConfigurationError, DownloadError, SchemaInvalid
-from schemadrive.results import Result
+from schemadrive.dispatch.results import Result
 
 
 @pytest.mark.parametrize(
@@ -67,8 +67,8 @@ def test_a_download_that_cannot_be_saved_is_a_download_error(tmp_path: Path) -> 
 
 
 def test_a_bad_wait_timeout_is_a_configuration_error() -> None:
-    from schemadrive.dispatch import DispatchSettings
-    from schemadrive.jobs import deadline_for
+    from schemadrive.dispatch.dispatcher import DispatchSettings
+    from schemadrive.dispatch.job import deadline_for
 
     for bad in (-1, float("nan"), "soon"):
         with pytest.raises(ConfigurationError):
@@ -83,7 +83,7 @@ def test_nan_and_infinity_are_not_json_numbers() -> None:
 
 
 def test_a_payload_file_with_nan_is_refused_naming_the_file(tmp_path: Path) -> None:
-    from schemadrive.recorded import read_json_file
+    from schemadrive.hub.recorded import read_json_file
 
     path = tmp_path / "p.json"
     path.write_text('{"scale": NaN}')

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from schemadrive.drift import KINDS as KINDS_TABLE
-from schemadrive.drift import Change, diff, recheck
 from schemadrive.exceptions import SchemaInvalid
-from schemadrive.recorded import bundled_dir, read_schema_file
+from schemadrive.hub.recorded import bundled_dir, read_schema_file
+from schemadrive.linting.drift import KINDS as KINDS_TABLE
+from schemadrive.linting.drift import Change, diff, recheck
 
 OXEN = bundled_dir() / "oxen"
 

@@ -22,9 +22,9 @@ import pytest
 from data.documented import DOCUMENTED
 
 from schemadrive import PayloadInvalid, SchemadriveError
-from schemadrive.fastpath import is_plain
-from schemadrive.payloads import HUB_COMMON_PARAMETERS, CompiledSchema, compile_schema
-from schemadrive.recorded import bundled_dir, read_json_file, schema_of
+from schemadrive.hub.recorded import bundled_dir, read_json_file, schema_of
+from schemadrive.schema.compile import HUB_COMMON_PARAMETERS, CompiledSchema, compile_schema
+from schemadrive.schema.fastpath import is_plain
 
 pytest.importorskip("jsonschema_rs")
 
@@ -369,8 +369,8 @@ def test_too_deep_payloads_go_to_the_slow_path() -> None:
 
 
 def test_batch_gives_validate_verdicts_in_order(tmp_path: Any) -> None:
-    """schemadrive.batch: validate()'s verdicts in bulk, in order, with and without processes."""
-    from schemadrive.batch import Counts, iter_validate_file, iter_validate_lines
+    """schemadrive.schema.batch: validate()'s verdicts in bulk, in order, with and without processes."""
+    from schemadrive.schema.batch import Counts, iter_validate_file, iter_validate_lines
 
     schema = FIXTURES["oxen/ltx-2-3-quality-text-to-video.json"]
     compiled = compile_schema(schema)

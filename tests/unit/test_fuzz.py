@@ -16,7 +16,7 @@ from schemadrive.fuzz import (
     media_uris,
     payloads,
 )
-from schemadrive.payloads import compile_schema
+from schemadrive.schema.compile import compile_schema
 
 D2020 = "https://json-schema.org/draft/2020-12/schema"
 D07 = "http://json-schema.org/draft-07/schema#"

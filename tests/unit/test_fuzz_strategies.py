@@ -13,7 +13,7 @@ import pytest
 
 from schemadrive.exceptions import ModelNotFound, SchemaUnavailable
 from schemadrive.fuzz import examples
-from schemadrive.payloads import compile_schema
+from schemadrive.schema.compile import compile_schema
 from schemadrive.testing import strategies
 from schemadrive.testing.strategies import payloads_for, recorded_schema, set_default_fixtures
 

@@ -11,7 +11,8 @@ import pytest
 
 from schemadrive.client import Client
 from schemadrive.exceptions import HubError
-from schemadrive.gmicloud import (
+from schemadrive.hub.providers import GMICLOUD, OXEN, PROVIDERS, get_provider
+from schemadrive.hub.providers.gmicloud import (
     list_query,
     parse_job,
     parse_job_list,
@@ -19,11 +20,10 @@ from schemadrive.gmicloud import (
     parse_submit,
     submit_body,
 )
-from schemadrive.paramlist import conditional_requirements, schema_from_parameters
-from schemadrive.payloads import compile_schema
-from schemadrive.providers import GMICLOUD, OXEN, PROVIDERS, get_provider
-from schemadrive.recorded import load_model_objects
-from schemadrive.status import Status
+from schemadrive.hub.providers.paramlist import conditional_requirements, schema_from_parameters
+from schemadrive.hub.recorded import load_model_objects
+from schemadrive.hub.status import Status
+from schemadrive.schema.compile import compile_schema
 
 MODEL = "ltx-2-pro-audio-to-video"
 RECORDED = load_model_objects(provider="gmicloud")[MODEL]

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from schemadrive.dispatch import chunk_sizes
-from schemadrive.downloads import write_atomically
+from schemadrive.dispatch.dispatcher import chunk_sizes
+from schemadrive.dispatch.downloads import write_atomically
+from schemadrive.dispatch.job import gone_error, is_transient
+from schemadrive.dispatch.progress import ProgressLine, format_elapsed
+from schemadrive.dispatch.results import Result, sniff_extension
+from schemadrive.dispatch.submission import _uncertain
 from schemadrive.exceptions import DownloadError, HubError, NetworkError, RateLimited
-from schemadrive.jobs import gone_error, is_transient
-from schemadrive.progress import ProgressLine, format_elapsed
-from schemadrive.providers import OXEN
-from schemadrive.results import Result, sniff_extension
-from schemadrive.status import JobState, Status
-from schemadrive.submission import _uncertain
+from schemadrive.hub.providers import OXEN
+from schemadrive.hub.status import JobState, Status
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16

@@ -75,9 +75,9 @@ def test_a_command_that_needs_them_does_import_them() -> None:
 
 def test_jsonschema_rs_is_imported_when_a_schema_is_compiled_not_before() -> None:
     code = (
-        "import sys, schemadrive.payloads, schemadrive.batch\n"
+        "import sys, schemadrive.schema.compile, schemadrive.schema.batch\n"
         "before = 'jsonschema_rs' in sys.modules\n"
-        "schemadrive.payloads.compile_schema({'type': 'object'})\n"
+        "schemadrive.schema.compile.compile_schema({'type': 'object'})\n"
         "print(before, 'jsonschema_rs' in sys.modules)"
     )
     result = subprocess.run(

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from schemadrive.exceptions import ConfigurationError, SchemaInvalid
-from schemadrive.linter import RULES, Finding, lint, rule_for, select_rules
-from schemadrive.recorded import bundled_dir, read_schema_file
+from schemadrive.hub.recorded import bundled_dir, read_schema_file
+from schemadrive.linting import RULES, Finding, lint, rule_for, select_rules
 
 FIXTURES = bundled_dir()
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lint-rules.md"

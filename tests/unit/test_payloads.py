@@ -6,12 +6,12 @@ import copy
 import json
 
 import pytest
+from data.documented import DEFAULTS, DOCUMENTED
 
 import schemadrive
-from data.documented import DEFAULTS, DOCUMENTED
 from schemadrive import PayloadInvalid, SchemaInvalid
-from schemadrive.payloads import compile_schema
-from schemadrive.recorded import bundled_dir, schema_of
+from schemadrive.hub.recorded import bundled_dir, schema_of
+from schemadrive.schema.compile import compile_schema
 
 
 def fixture_schema(name: str) -> dict:

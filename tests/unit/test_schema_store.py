@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemadrive.exceptions import HubError, ModelNotFound, NetworkError
-from schemadrive.schemas import Fetched, SchemaStore, cache_file_name
+from schemadrive.hub.store import Fetched, SchemaStore, cache_file_name
 
 MODEL = {"id": "m", "json_request_schema": {"type": "object"}}
 

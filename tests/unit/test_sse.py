@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from schemadrive.sse import Event, EventDecoder, iter_events
+from schemadrive.dispatch.sse import Event, EventDecoder, iter_events
 
 HUB_STREAM = (
     b": keep-alive\n\n"

@@ -1,4 +1,4 @@
-"""GMI Cloud's request queue, as the :data:`~schemadrive.providers.GMICLOUD` provider reads
+"""GMI Cloud's request queue, as the :data:`~schemadrive.hub.providers.GMICLOUD` provider reads
 and writes it (model-schemas.md §5). Pure: no HTTP.
 
 * submit ``POST .../requests`` with ``{"model": id, "payload": {...}}`` (one job per request);
@@ -9,7 +9,7 @@ and writes it (model-schemas.md §5). Pure: no HTTP.
 * list ``GET .../requests?model_id=&status=&page_size=``: ``{"requests": [...], "total"}``,
   finished jobs included;
 * models ``GET .../models`` (``{"model_ids": [...]}``) and ``.../models/<id>``, whose
-  ``parameters`` list is translated to JSON Schema by :mod:`schemadrive.paramlist`.
+  ``parameters`` list is translated to JSON Schema by :mod:`schemadrive.hub.providers.paramlist`.
 
 Status words: ``queued`` and ``dispatched`` are queued, ``processing`` running, ``success``
 succeeded, then ``failed`` and ``cancelled``; any other word is not terminal (GMI's own pages
@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .exceptions import HubError
+from ...exceptions import HubError
+from ..recorded import schema_of
+from ..status import JobState, Status, Submitted, status_from_word
 from .paramlist import schema_from_parameters
-from .recorded import schema_of
-from .status import JobState, Status, Submitted, status_from_word
 
 __all__ = [
     "PREFIX",

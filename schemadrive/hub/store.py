@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
-from .exceptions import HubError, ModelNotFound, NetworkError, OfflineError
+from ..exceptions import HubError, ModelNotFound, NetworkError, OfflineError
 from .recorded import find_model_object, load_model_objects
 
 __all__ = ["Fetched", "SchemaStore"]

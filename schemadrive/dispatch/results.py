@@ -16,11 +16,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from .exceptions import DownloadError, HubError
+from ..exceptions import DownloadError, HubError
 
 if TYPE_CHECKING:
+    from ..hub.status import JobState
     from .downloads import Downloader
-    from .status import JobState
 
 __all__ = ["Result", "sniff_extension"]
 

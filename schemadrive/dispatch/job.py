@@ -5,7 +5,7 @@ A job comes from ``client.submit()`` / ``client.submit_many()``, or from
 
 * ``job.iter_status()`` polls with capped exponential backoff and jitter, honouring the hub's
   ``Retry-After``, and yields each observation: a generator with a deadline;
-* ``job.wait()`` returns the :class:`~schemadrive.results.Result`, or raises JobFailed (with the
+* ``job.wait()`` returns the :class:`~schemadrive.dispatch.results.Result`, or raises JobFailed (with the
   hub's message), JobCancelled, or JobTimeout carrying the generation id, so a paid job is
   never lost; by default it waits on the shared event stream and polls slowly beside it
   (cancelled jobs get no event), or polls only when the hub has no stream.
@@ -21,8 +21,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
-from .backoff import Backoff, Deadline
-from .exceptions import (
+from ..exceptions import (
     ConfigurationError,
     HubError,
     JobCancelled,
@@ -33,11 +32,12 @@ from .exceptions import (
     RateLimited,
     SchemadriveError,
 )
+from ..hub.status import JobState, Status
 from .results import Result
-from .status import JobState, Status
+from .retry import Backoff, Deadline
 
 if TYPE_CHECKING:
-    from .dispatch import Dispatcher, DispatchSettings
+    from .dispatcher import Dispatcher, DispatchSettings
     from .listener import Outcome
 
 __all__ = ["Job", "Via", "deadline_for", "gone_error", "is_transient"]

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from . import lint_rules, lint_structure, lint_text
-from .exceptions import ConfigurationError, SchemadriveError, SchemaInvalid
-from .lint_rules import Hit, LintContext
-from .problems import suggest
+from ..exceptions import ConfigurationError, SchemadriveError, SchemaInvalid
+from ..schema.problems import suggest
+from . import rules as lint_rules
+from . import structure as lint_structure
+from . import text as lint_text
+from .rules import Hit, LintContext
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "lint", "rule_for", "select_rules"]
 

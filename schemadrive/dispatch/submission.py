@@ -27,12 +27,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .backoff import Backoff
-from .exceptions import HubError, NetworkError, SchemadriveError, SubmitUncertain
-from .transport import excerpt, parse_retry_after
+from ..exceptions import HubError, NetworkError, SchemadriveError, SubmitUncertain
+from ..hub.transport import excerpt, parse_retry_after
+from .retry import Backoff
 
 if TYPE_CHECKING:
-    from .transport import Transport
+    from ..hub.transport import Transport
 
 __all__ = ["not_sent", "post_paid"]
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from .exceptions import (
+from ..exceptions import (
     AuthenticationError,
     ConfigurationError,
     HubError,

@@ -1,6 +1,6 @@
-"""The structural checks behind :mod:`schemadrive.linter`: bounds no value meets, references
+"""The structural checks behind :mod:`schemadrive.linting`: bounds no value meets, references
 that cannot be followed, conditionals and compositions that do not do what they seem to, and
-the style rules that are off by default. Same contract as :mod:`schemadrive.lint_rules`.
+the style rules that are off by default. Same contract as :mod:`schemadrive.linting.rules`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from .lint_rules import Hit, LintContext, _where
-from .problems import show
-from .schemadoc import Node, SchemaDocument, same_value
+from ..schema.document import Node, SchemaDocument, same_value
+from ..schema.problems import show
+from .rules import Hit, LintContext, _where
 
 __all__: list[str] = []
 

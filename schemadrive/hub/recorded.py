@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ConfigurationError, ModelNotFound, SchemaInvalid, SchemaUnavailable
+from ..exceptions import ConfigurationError, ModelNotFound, SchemaInvalid, SchemaUnavailable
 
 __all__ = [
     "bundled_dir",
@@ -38,7 +38,7 @@ SCHEMA_KEYS = ("json_request_schema", "request_schema")
 
 def bundled_dir() -> Path:
     """The fixtures shipped inside the package."""
-    return Path(__file__).parent / "fixtures"
+    return Path(__file__).parent.parent / "fixtures"
 
 
 def model_id_of(model_object: dict[str, Any]) -> str | None:

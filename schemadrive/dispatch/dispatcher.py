@@ -1,7 +1,7 @@
 """Running models: sync runs, submits, job look-ups, and the shared event listener.
 
 :class:`Dispatcher` is what :class:`~schemadrive.client.Client`'s ``run``/``submit``/``job``
-methods use; it asks the :class:`~schemadrive.providers.Provider` for every hub-specific path,
+methods use; it asks the :class:`~schemadrive.hub.providers.Provider` for every hub-specific path,
 body and field name. Its ``settings``, ``clock``, ``sleep`` and ``random`` can be replaced
 (tests drive waits with a manual clock and never sleep for real). All times are in seconds.
 """
@@ -17,22 +17,22 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from .backoff import Backoff
-from .exceptions import ConfigurationError, HubError, JobNotFound, SchemadriveError
+from ..exceptions import ConfigurationError, HubError, JobNotFound, SchemadriveError
+from ..hub.status import JobState, Status, status_from_word
 from .results import Result
-from .status import JobState, Status, status_from_word
+from .retry import Backoff
 from .stream import EventStream
 from .submission import post_paid
 
 if TYPE_CHECKING:
     import requests
 
+    from ..hub.providers import Provider
+    from ..hub.transport import Transport
+    from ..model import Model
     from .downloads import Downloader
-    from .jobs import Job
+    from .job import Job
     from .listener import EventListener, Outcome
-    from .model import Model
-    from .providers import Provider
-    from .transport import Transport
 
 __all__ = ["DispatchSettings", "Dispatcher"]
 
@@ -321,7 +321,7 @@ class Dispatcher:
 
         If a later request fails, the jobs already created are on the exception as ``.jobs``.
         """
-        from .jobs import Job
+        from .job import Job
 
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigurationError(f"count must be a positive integer, not {count!r}")
@@ -374,7 +374,7 @@ class Dispatcher:
 
     def attach(self, generation_id: str, *, model: str | None = None) -> Job:
         """A handle on an existing job (no request is made until it is used)."""
-        from .jobs import Job
+        from .job import Job
 
         if not isinstance(generation_id, str) or not generation_id.strip():
             raise ConfigurationError("a generation id must be a non-empty string")

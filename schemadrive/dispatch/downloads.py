@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from .exceptions import DownloadError, NetworkError
-from .transport import safe_url
+from ..exceptions import DownloadError, NetworkError
+from ..hub.transport import safe_url
 
 if TYPE_CHECKING:
     import requests
 
-    from .transport import Transport
+    from ..hub.transport import Transport
 
 __all__ = ["Downloader", "write_atomically"]
 

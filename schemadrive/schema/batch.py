@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .compile import CompiledSchema, Unknown, compile_schema
 from .fastpath import is_plain
-from .payloads import CompiledSchema, Unknown, compile_schema
 from .problems import Problem
 
 __all__ = [
@@ -280,7 +280,7 @@ def _job(
     compiled: CompiledSchema, unknown: Unknown, fill: bool, payloads: bool, only: bool
 ) -> _Job:
     if unknown not in ("error", "warn", "allow"):
-        from .exceptions import ConfigurationError
+        from ..exceptions import ConfigurationError
 
         raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
     return _Job(

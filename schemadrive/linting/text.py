@@ -1,9 +1,9 @@
-"""The keyword, format and prose checks behind :mod:`schemadrive.linter`.
+"""The keyword, format and prose checks behind :mod:`schemadrive.linting`.
 
 Typos in keywords, unknown formats, keywords that do not apply to the declared type, regular
 expressions that only Python understands, media inputs without a ``format``, and the two
 description heuristics: a conditional requirement stated only in prose, and a value said to
-accept null that the schema rejects. Same contract as :mod:`schemadrive.lint_rules`.
+accept null that the schema rejects. Same contract as :mod:`schemadrive.linting.rules`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from .lint_rules import _CONDITIONAL_PLACES, Hit, LintContext, _where
-from .schemadoc import Node
+from ..schema.document import Node
+from .rules import _CONDITIONAL_PLACES, Hit, LintContext, _where
 
 __all__ = ["DIALECT_KEYWORDS", "EXTENSION_KEYWORDS", "KNOWN_FORMATS"]
 

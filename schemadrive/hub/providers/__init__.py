@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
+from ...exceptions import ConfigurationError, HubError
+from ...schema.compile import HUB_COMMON_PARAMETERS
+from ..recorded import schema_of
+from ..status import JobState, Status, Submitted, status_from_word
 from . import gmicloud
-from .exceptions import ConfigurationError, HubError
-from .payloads import HUB_COMMON_PARAMETERS
-from .recorded import schema_of
-from .status import JobState, Status, Submitted, status_from_word
 
 if TYPE_CHECKING:
-    from .downloads import Downloader
-    from .results import Result
+    from ...dispatch.downloads import Downloader
+    from ...dispatch.results import Result
 
 __all__ = [
     "GMICLOUD",
@@ -47,7 +47,7 @@ def path_segment(value: str) -> str:
 
 
 class SyncParser(Protocol):
-    """Turns a sync endpoint's reply into a :class:`~schemadrive.results.Result`."""
+    """Turns a sync endpoint's reply into a :class:`~schemadrive.dispatch.results.Result`."""
 
     def __call__(
         self, reply: Any, *, model: str | None, downloader: Downloader | None
@@ -172,7 +172,7 @@ def _oxen_sync_body(model_id: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parse_sync_reply(reply: Any, *, model: str | None, downloader: Downloader | None) -> Result:
-    from .results import Result
+    from ...dispatch.results import Result
 
     return Result.from_reply(reply, model=model, downloader=downloader)
 

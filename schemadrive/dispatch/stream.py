@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from .exceptions import HubError, NetworkError
+from ..exceptions import HubError, NetworkError
 
 if TYPE_CHECKING:
     import requests
 
-    from .transport import Transport
+    from ..hub.transport import Transport
 
 __all__ = ["EventStream"]
 

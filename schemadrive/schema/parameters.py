@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .payloads import CompiledSchema
+from .compile import CompiledSchema
 from .problems import json_type
 
 __all__ = ["MISSING", "Parameter", "parameters_of"]

@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 from cachetools import LRUCache
 
+from ..exceptions import PayloadInvalid, SchemadriveError, SchemaInvalid
 from .defaults import IMMUTABLE, DefaultPlan
-from .exceptions import PayloadInvalid, SchemadriveError, SchemaInvalid
 from .fastpath import FastPath, compile_fast, env_allows_fast, is_plain
 from .normalize import child_subschemas, iter_subschemas, metaschema_errors, no_remote, normalize
 from .problems import Problem, json_path, problems_from_errors, suggest
@@ -320,7 +320,7 @@ class CompiledSchema:
     def explain(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
         """:meth:`validate` by jsonschema alone (the slow path, which builds the problems)."""
         if unknown not in ("error", "warn", "allow"):
-            from .exceptions import ConfigurationError
+            from ..exceptions import ConfigurationError
 
             raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
         try:

@@ -1,6 +1,6 @@
 """The compiled fast path: jsonschema-rs gives the verdict, jsonschema explains a rejection.
 
-:class:`~schemadrive.payloads.CompiledSchema` asks :func:`compile_fast` for a :class:`FastPath`
+:class:`~schemadrive.schema.compile.CompiledSchema` asks :func:`compile_fast` for a :class:`FastPath`
 once per schema. A payload the fast path accepts is valid; anything else (rejected, or a value
 the fast path cannot judge) goes to the pure-Python path, which builds the detailed problems.
 So the fast path must never accept a payload the slow path rejects. Where the two libraries

@@ -21,8 +21,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .backoff import Deadline
-from .exceptions import (
+from ..exceptions import (
     ConfigurationError,
     JobNotFound,
     JobTimeout,
@@ -30,13 +29,14 @@ from .exceptions import (
     SchemadriveError,
     StreamError,
 )
-from .jobs import deadline_for, is_transient
+from ..hub.status import JobState
+from .job import deadline_for, is_transient
 from .progress import ProgressLine
-from .status import JobState
+from .retry import Deadline
 
 if TYPE_CHECKING:
-    from .dispatch import Dispatcher
-    from .jobs import Job, Via
+    from .dispatcher import Dispatcher
+    from .job import Job, Via
     from .listener import EventListener, Outcome
 
 __all__ = ["iter_finished"]

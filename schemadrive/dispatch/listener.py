@@ -32,10 +32,10 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
-from .backoff import Backoff
-from .exceptions import JobNotFound, SchemadriveError, StreamError
+from ..exceptions import JobNotFound, SchemadriveError, StreamError
+from ..hub.status import JobState
+from .retry import Backoff
 from .sse import EventDecoder
-from .status import JobState
 
 if TYPE_CHECKING:
     import requests

@@ -1,7 +1,7 @@
 """A request schema seen as a document: every subschema with its JSON pointer, ``$ref``
 resolution inside the document, and merged views through ``$ref`` and ``allOf``.
 
-Shared by :mod:`schemadrive.linter` (which reports at pointers) and :mod:`schemadrive.drift`
+Shared by :mod:`schemadrive.linting` (which reports at pointers) and :mod:`schemadrive.linting.drift`
 (which compares merged views). Pure: no I/O, and nothing here raises on odd input: an
 unresolvable reference resolves to ``None``, a non-schema value is skipped. The walk is
 iterative and bounded (:data:`MAX_NODES`, :data:`MAX_DEPTH`), so a hostile schema cannot

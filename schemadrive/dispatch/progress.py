@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .status import JobState, Status
+from ..hub.status import JobState, Status
 
 __all__ = ["ProgressLine", "format_elapsed"]
 

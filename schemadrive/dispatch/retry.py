@@ -9,7 +9,7 @@ import random as _random
 import time
 from collections.abc import Callable
 
-from .exceptions import ConfigurationError
+from ..exceptions import ConfigurationError
 
 __all__ = ["Backoff", "Deadline"]
 

@@ -12,7 +12,7 @@ forms hubs and proxies send:
 * ``id`` is remembered across events (``last_id``); ``retry`` is a reconnection delay in ms;
 * an event cut off by the end of the stream is dropped, never half-delivered.
 
-The shared listener that holds the connection lives in :mod:`schemadrive.listener`.
+The shared listener that holds the connection lives in :mod:`schemadrive.dispatch.listener`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The lint context and the value checks behind :mod:`schemadrive.linter`: the metaschema,
+"""The lint context and the value checks behind :mod:`schemadrive.linting`: the metaschema,
 defaults, examples, ``required`` and enums (SD001-SD009). Bounds, references and compositions
-are checked in :mod:`schemadrive.lint_structure`; keywords, formats and prose in
-:mod:`schemadrive.lint_text`.
+are checked in :mod:`schemadrive.linting.structure`; keywords, formats and prose in
+:mod:`schemadrive.linting.text`.
 
 Each check takes a :class:`LintContext` and yields ``(pointer, message, hint)``: a JSON
 pointer into the schema as given, a sentence, and how to fix it. Severity, code and name
@@ -16,9 +16,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .normalize import normalize
-from .problems import show, suggest
-from .schemadoc import (
+from ..schema.document import (
     Node,
     SchemaDocument,
     View,
@@ -28,6 +26,8 @@ from .schemadoc import (
     same_value,
     type_allows,
 )
+from ..schema.normalize import normalize
+from ..schema.problems import show, suggest
 
 __all__ = ["Hit", "LintContext"]
 

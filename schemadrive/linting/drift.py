@@ -7,7 +7,7 @@ A change is *breaking* when a payload that was valid against ``old`` can be inva
 
 Annotations (``x-order`` and every ``x-*``, ``basic``, ``title``, ``$id``, ``$schema``) are
 never reported. ``recheck`` re-validates stored payloads against the new schema with
-:mod:`schemadrive.payloads`, exactly as the client would. Pure: no I/O.
+:mod:`schemadrive.schema.compile`, exactly as the client would. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .exceptions import ConfigurationError, SchemadriveError, SchemaInvalid
-from .normalize import normalize
-from .payloads import CompiledSchema, Unknown, compile_schema
-from .problems import Problem, json_path, show
-from .schemadoc import Node, SchemaDocument, View, same_value, type_allows
+from ..exceptions import ConfigurationError, SchemadriveError, SchemaInvalid
+from ..schema.compile import CompiledSchema, Unknown, compile_schema
+from ..schema.document import Node, SchemaDocument, View, same_value, type_allows
+from ..schema.normalize import normalize
+from ..schema.problems import Problem, json_path, show
 
 __all__ = ["KINDS", "Change", "PayloadFailure", "diff", "recheck"]
 
@@ -387,7 +387,7 @@ def recheck(
     """The stored payloads that ``new`` rejects, validated as the client would.
 
     With ``old``, each failure also says whether the payload already failed before
-    (``failed_before``). ``unknown`` is passed to :func:`schemadrive.payloads.validate`: by
+    (``failed_before``). ``unknown`` is passed to :func:`schemadrive.schema.compile.validate`: by
     default a parameter the new schema no longer declares is a failure, as in the client.
     """
     if isinstance(payloads, (str, bytes)) or not hasattr(payloads, "__iter__"):
