@@ -73,7 +73,7 @@ def gone_error(generation_id: str, cause: JobNotFound | None = None) -> JobNotFo
     error = JobNotFound(generation_id, url=cause.url if cause else None)
     error.args = (
         f"job {generation_id} existed, but the hub now answers 404 for it: on the hub's legacy "
-        "contract a job leaves the queue when it ends (hub-api.md §10), so it has finished "
+        "contract a job leaves the queue when it ends (docs/hub-contract.md §10), so it has finished "
         "(succeeded, failed or expired) and polling can no longer read its result. Wait via "
         "events (the completion event carries the result) or look it up in the hub's history.",
     )

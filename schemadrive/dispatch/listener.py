@@ -1,7 +1,7 @@
 """The one shared event-stream listener: a background thread holding one ``GET /api/events``
 connection for every job a client waits on.
 
-The hub's stream has no replay (hub-api.md §4): an event reaches only the connections open when
+The hub's stream has no replay (docs/hub-contract.md §4): an event reaches only the connections open when
 it fires. So:
 
 * **subscribe before enqueueing**: a submit first makes sure the listener is connected

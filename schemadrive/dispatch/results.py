@@ -2,7 +2,7 @@
 
 Sync replies list their outputs as ``{"videos"|"images"|"audios": [{"url": …}]}`` or, with
 ``response_format="b64_json"``, ``[{"b64_json": …}]``; older replies had ``video_url`` /
-``image_url`` (hub-api.md §5, §10). Every form is read here, so the rest of schemadrive sees
+``image_url`` (docs/hub-contract.md §5, §10). Every form is read here, so the rest of schemadrive sees
 one shape: ``urls`` to download, ``data`` for outputs that came inline.
 """
 
@@ -26,7 +26,7 @@ __all__ = ["Result", "sniff_extension"]
 
 #: Keys of sync replies that hold lists of outputs, in the order they are read.
 _OUTPUT_LISTS = ("videos", "images", "audios", "data", "outputs", "output")
-#: Legacy single-output keys (hub-api.md §10), and their usual file extension.
+#: Legacy single-output keys (docs/hub-contract.md §10), and their usual file extension.
 _LEGACY_KEYS = {"video_url": ".mp4", "image_url": ".png", "audio_url": ".mp3", "result_url": ""}
 
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (

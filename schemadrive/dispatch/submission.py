@@ -1,6 +1,6 @@
 """Sending a request that creates paid work, at most once.
 
-The hub has no idempotency key (hub-api.md §1, §12), so a POST that may have reached it is
+The hub has no idempotency key (docs/hub-contract.md §1, §12), so a POST that may have reached it is
 never sent again: a second send could pay for a second generation. What happens to each
 failure:
 

@@ -57,7 +57,7 @@ def excerpt(text: str, limit: int = 160) -> str:
 
 
 def hub_message(body: Any) -> str | None:
-    """The message in either of the hub's error envelopes (hub-api.md §7)."""
+    """The message in either of the hub's error envelopes (docs/hub-contract.md §7)."""
     if not isinstance(body, dict):
         return None
     error = body.get("error")

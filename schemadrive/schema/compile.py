@@ -60,7 +60,7 @@ _CONDITIONAL_KEYWORDS = (
 )
 _DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
-#: Parameters every media endpoint of the hub accepts besides the model's own (hub-api.md §1, §3.1).
+#: Parameters every media endpoint of the hub accepts besides the model's own (docs/hub-contract.md §1, §3.1).
 HUB_COMMON_PARAMETERS = frozenset(
     {
         "model",

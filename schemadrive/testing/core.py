@@ -215,7 +215,7 @@ def _number(value: Any) -> Decimal | None:
 
 
 def estimate_cost(model: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
-    """What a generation costs by the model's ``pricing`` (hub-api.md §6.5), as a decimal string.
+    """What a generation costs by the model's ``pricing`` (docs/hub-contract.md §6.5), as a decimal string.
 
     Video seconds come from ``duration``, else ``num_frames / frames_per_second`` (defaults
     filled from the schema), else 5. None when the model has no usable pricing.

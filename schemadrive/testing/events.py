@@ -1,6 +1,6 @@
 """Server-sent events: a broadcast to the streams open right now, and the wire format.
 
-The hub's stream is user-scoped and has no replay (hub-api.md §4): an event reaches only the
+The hub's stream is user-scoped and has no replay (docs/hub-contract.md §4): an event reaches only the
 subscriptions that exist when it is published. Each subscription has its own unbounded queue,
 so publishing never blocks; a stream writes what its queue holds and a ``: keep-alive``
 comment whenever it has been idle for ``keepalive_seconds`` (real seconds, not the job clock).

@@ -244,7 +244,7 @@ class Faults:
 
 @dataclass
 class Legacy:
-    """Forms the hub used before 2026-05-11 (hub-api.md §10), switched on one by one.
+    """Forms the hub used before 2026-05-11 (docs/hub-contract.md §10), switched on one by one.
 
     The switches may be flipped while the hub runs.
     """

@@ -1,4 +1,4 @@
-"""The GMI Cloud flavour: its request queue (model-schemas.md §5) over the shared engine.
+"""The GMI Cloud flavour: its request queue (docs/hub-schemas.md §5) over the shared engine.
 
 GMI serves a model's ``parameters`` list, not a JSON Schema; LocalHub validates payloads with
 the fixture's ``json_request_schema`` (schemadrive's translation) and serves the object without

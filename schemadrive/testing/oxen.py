@@ -1,4 +1,4 @@
-"""The Oxen.ai flavour: hub-api.md's paths, shapes, error envelopes and events.
+"""The Oxen.ai flavour: docs/hub-contract.md's paths, shapes, error envelopes and events.
 
 Where the contract is silent, the choices are listed in docs/testing-with-localhub.md
 ("Where the contract is silent"). Both error envelopes of §7 are used: the typed envelope
@@ -42,7 +42,7 @@ _TITLES = {
 
 
 def envelope(status: int, kind: str, detail: str | None = None) -> Response:
-    """The typed error envelope of hub-api.md §7."""
+    """The typed error envelope of docs/hub-contract.md §7."""
     error: dict[str, Any] = {"type": kind, "title": _TITLES[kind]}
     if detail is not None:
         error["detail"] = detail
@@ -50,7 +50,7 @@ def envelope(status: int, kind: str, detail: str | None = None) -> Response:
 
 
 def message(status: int, text: str) -> Response:
-    """The message error envelope of hub-api.md §7."""
+    """The message error envelope of docs/hub-contract.md §7."""
     return json_response({"error": {"message": text}}, status)
 
 
@@ -244,7 +244,7 @@ class OxenFlavour:
 
     # -- reading jobs ---------------------------------------------------------------------
     def row(self, job: Job) -> dict[str, Any]:
-        """A queue row (hub-api.md §3.2): fixed fields, then the request's parameters."""
+        """A queue row (docs/hub-contract.md §3.2): fixed fields, then the request's parameters."""
         params = job.params
         row: dict[str, Any] = {
             "generation_id": job.id,
@@ -266,7 +266,7 @@ class OxenFlavour:
         return row
 
     def history_row(self, job: Job) -> dict[str, Any]:
-        """A history row (hub-api.md §3.4): a queue row with cost and user."""
+        """A history row (docs/hub-contract.md §3.4): a queue row with cost and user."""
         return {
             **self.row(job),
             "cost": job.cost if job.status == "succeeded" else None,

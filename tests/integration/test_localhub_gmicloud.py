@@ -1,4 +1,4 @@
-"""LocalHub, GMI Cloud flavour (model-schemas.md §5): request queue, model information."""
+"""LocalHub, GMI Cloud flavour (docs/hub-schemas.md §5): request queue, model information."""
 
 from __future__ import annotations
 

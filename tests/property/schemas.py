@@ -1,5 +1,5 @@
 """Schemas the property suite runs over: every recorded fixture, and synthetic schemas that each
-use one JSON Schema feature real hubs use (shared/reference/model-schemas.md §7) or that
+use one JSON Schema feature real hubs use (docs/hub-schemas.md §7) or that
 schemadrive promises to handle (2020-12 keywords, conditionals, the three nullable forms).
 """
 
@@ -87,7 +87,7 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
             }
         },
     },
-    # Optional-and-nullable, three ways (model-schemas.md §7 row 6).
+    # Optional-and-nullable, three ways (docs/hub-schemas.md §7 row 6).
     "nullable-anyof": obj(
         {
             "prompt": PROMPT,

@@ -83,7 +83,7 @@ def test_unknown_parameters_modes() -> None:
     assert schemadrive.prepare(schema, payload, unknown="warn")["camera_motion"] == "none"
 
 
-# -- features real hub schemas use (model-schemas.md §7) ----------------------------------------
+# -- features real hub schemas use (docs/hub-schemas.md §7) ----------------------------------------
 
 OPENAPI_STYLE = {
     "type": "object",

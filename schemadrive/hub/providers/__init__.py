@@ -2,8 +2,8 @@
 where the schema comes from and which wait modes exist.
 
 The rest of schemadrive asks the :class:`Provider` and never tests a provider's name. Two
-instances: :data:`OXEN` (hub-api.md) and :data:`GMICLOUD` (GMI Cloud's request queue,
-model-schemas.md §5). A new hub is a new instance (docs/providers.md says what one needs).
+instances: :data:`OXEN` (docs/hub-contract.md) and :data:`GMICLOUD` (GMI Cloud's request queue,
+docs/hub-schemas.md §5). A new hub is a new instance (docs/providers.md says what one needs).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Provider:
         return self.parse_job(record, self.status_words)
 
 
-# -- Oxen (hub-api.md) ---------------------------------------------------------------------
+# -- Oxen (docs/hub-contract.md) ---------------------------------------------------------------------
 
 _OXEN_WORDS = {
     "queued": Status.QUEUED,
@@ -140,7 +140,7 @@ _OXEN_WORDS = {
 
 
 def _oxen_sync_endpoint(model: dict[str, Any]) -> str | None:
-    """The sync path as Oxen's docs generator picks it (hub-api.md §9 ``pick_endpoint``)."""
+    """The sync path as Oxen's docs generator picks it (docs/hub-contract.md §9 ``pick_endpoint``)."""
     capabilities = model.get("capabilities") or {}
     inputs = set(capabilities.get("input") or []) if isinstance(capabilities, dict) else set()
     outputs = set(capabilities.get("output") or []) if isinstance(capabilities, dict) else set()
@@ -265,7 +265,7 @@ OXEN = Provider(
 )
 
 
-# -- GMI Cloud (model-schemas.md §5; the hooks are in gmicloud.py) -------------------------
+# -- GMI Cloud (docs/hub-schemas.md §5; the hooks are in gmicloud.py) -------------------------
 
 GMICLOUD = Provider(
     name="gmicloud",

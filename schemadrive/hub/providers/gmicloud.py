@@ -1,5 +1,5 @@
 """GMI Cloud's request queue, as the :data:`~schemadrive.hub.providers.GMICLOUD` provider reads
-and writes it (model-schemas.md §5). Pure: no HTTP.
+and writes it (docs/hub-schemas.md §5). Pure: no HTTP.
 
 * submit ``POST .../requests`` with ``{"model": id, "payload": {...}}`` (one job per request);
   the reply is ``{"request_id", "model", "status", ...}``;

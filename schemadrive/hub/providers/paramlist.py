@@ -1,7 +1,7 @@
 """A hub's parameter list turned into a JSON Schema (draft 2020-12). Pure: no HTTP.
 
 GMI Cloud's model information (``GET .../apikey/models/<id>``) describes a model's payload as
-a list, not as a JSON Schema (model-schemas.md §5, §7 row 15)::
+a list, not as a JSON Schema (docs/hub-schemas.md §5, §7 row 15)::
 
     {"name": "resolution", "display_name": "Resolution", "description": "...",
      "type": "enum", "required": false, "options": ["1920x1080"], "default": "1920x1080"}
