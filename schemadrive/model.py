@@ -10,6 +10,7 @@ from .schema.compile import CompiledSchema, Problem, Unknown, compile_schema
 
 if TYPE_CHECKING:
     from .hub.providers import Provider
+    from .pricing import Estimate
     from .schema.parameters import Parameter
 
 __all__ = ["Model"]
@@ -71,3 +72,12 @@ class Model:
     def prepare(self, payload: Any = None, *, unknown: Unknown = "error") -> dict[str, Any]:
         """A new dict with defaults filled, validated; raises PayloadInvalid with every problem."""
         return self.compiled.prepare(payload, unknown=unknown, model_id=self.id)
+
+    def estimate(self, payload: Any = None, *, count: int = 1) -> Estimate:
+        """What ``count`` runs of ``payload`` would cost by the model's ``pricing``
+        (defaults filled first); an Estimate that is unknown, with the reason, rather than
+        a guess (docs/batches.md "Costs")."""
+        from .pricing import estimate
+
+        filled = self.fill_defaults(dict(payload or {})) if self.has_schema else dict(payload or {})
+        return estimate(self.info.get("pricing"), filled, count=count)
