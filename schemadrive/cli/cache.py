@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._files import write_atomically
+from ..hub.diskcache import cache_file_name, clear_every_entry, every_entry
 from ._context import EXIT_OK, exit_code_for
 from ._report import json_document
 
@@ -79,27 +80,6 @@ def _cache_root(ctx: Context) -> Path | None:
     return Path(directory) if directory else None
 
 
-def _all_entry_files(root: Path) -> list[Path]:
-    """Every cache file of every hub: ``<root>/<provider>/<hub hash>/*.json``."""
-    return sorted(root.glob("*/*/*.json")) if root.is_dir() else []
-
-
-def _read_entry(path: Path) -> dict[str, Any] | None:
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or not isinstance(entry.get("model"), dict):
-        return None
-    return {
-        "model_id": entry.get("model_id"),
-        "base_url": entry.get("base_url"),
-        "fetched_at": entry.get("fetched_at"),
-        "etag": entry.get("etag"),
-        "file": str(path),
-    }
-
-
 def _age(fetched_at: Any, now: float) -> str:
     if not isinstance(fetched_at, (int, float)):
         return "?"
@@ -114,9 +94,9 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     client = ctx.client()
     root = _cache_root(ctx)
     if args.all and root is not None:
-        entries = [e for e in map(_read_entry, _all_entry_files(root)) if e is not None]
+        entries = [entry.as_dict() for entry in every_entry(root)]
     else:
-        entries = [{**e, "base_url": client.base_url} for e in client.store.cached_entries()]
+        entries = client.store.cached_entries()
     if args.json:
         ctx.out(json_document(entries))
         return EXIT_OK
@@ -141,14 +121,7 @@ def run_clear(args: argparse.Namespace, ctx: Context) -> int:
     client = ctx.client()
     root = _cache_root(ctx)
     if args.all and root is not None:
-        removed = 0
-        for path in _all_entry_files(root):
-            if _read_entry(path) is not None:  # only our own cache files
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
+        removed = clear_every_entry(root)
         client.store.invalidate()
         ctx.out(f"removed {removed} cached model object{'s' if removed != 1 else ''} from {root}")
         return EXIT_OK
@@ -165,8 +138,6 @@ def run_clear(args: argparse.Namespace, ctx: Context) -> int:
 
 def fixture_name(model_id: str) -> str:
     """A file name for a model id: the id itself when it is safe, else a slug plus a hash."""
-    from ..hub.store import cache_file_name
-
     if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", model_id):
         return f"{model_id}.json"
     return cache_file_name(model_id)
@@ -184,11 +155,7 @@ def write_fixture(
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "source": source,
     }
-    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    temporary.write_text(
-        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return path
 
 

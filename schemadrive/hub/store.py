@@ -4,25 +4,19 @@ Three layers, checked in order:
 
 1. memory: a cachetools ``TTLCache`` (``ttl`` seconds, injectable timer) behind a lock, plus
    one lock per model id so 50 threads asking for the same cold model cause one request;
-2. disk: one JSON file per (base URL, model id) in the cache directory, written atomically.
-   A file younger than ``ttl`` is used as is; an older one is revalidated with
-   ``If-None-Match`` / ``If-Modified-Since`` (a 304 costs no body). A corrupt file is ignored
-   and replaced. If the hub cannot be reached, a stale file is used rather than failing;
+2. disk (:mod:`schemadrive.hub.diskcache`, the one owner of the layout): one JSON file per
+   (base URL, model id), written atomically. A file younger than ``ttl`` is used as is; an
+   older one is revalidated with ``If-None-Match`` / ``If-Modified-Since`` (a 304 costs no
+   body). A damaged file is a miss and is replaced; an unusable directory means memory only.
+   If the hub cannot be reached, a stale file is used rather than failing;
 3. offline mode: no network at all: the disk cache regardless of age, then recorded fixtures.
 
-Keys include the base URL, so two hubs never share an entry. File names are derived from a
-hash of the id, so no model id (``..``, ``/``, ``?``, spaces) can leave the cache directory.
+Keys include the base URL, so two hubs never share an entry.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import logging
-import os
-import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -33,9 +27,10 @@ from typing import Any, Generic, TypeVar
 from cachetools import TTLCache
 
 from ..exceptions import HubError, ModelNotFound, NetworkError, OfflineError
+from .diskcache import DiskCache, cache_file_name
 from .recorded import find_model_object, load_model_objects
 
-__all__ = ["Fetched", "SchemaStore"]
+__all__ = ["Fetched", "SchemaStore", "cache_file_name"]
 
 log = logging.getLogger("schemadrive")
 T = TypeVar("T")
@@ -53,13 +48,6 @@ class Fetched:
 
 #: fetch(model_id, conditional_headers) -> Fetched; raises ModelNotFound, HubError, NetworkError
 Fetch = Callable[[str, dict[str, str]], Fetched]
-
-
-def cache_file_name(model_id: str) -> str:
-    """A file name safe for any id: a readable slug plus a hash of the exact id."""
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", model_id).strip("_")[:60] or "model"
-    digest = hashlib.sha256(model_id.encode("utf-8")).hexdigest()[:16]
-    return f"{slug}-{digest}.json"
 
 
 class SchemaStore(Generic[T]):
@@ -95,10 +83,9 @@ class SchemaStore(Generic[T]):
         self._memory: TTLCache[str, T] = TTLCache(maxsize=maxsize, ttl=ttl, timer=timer)
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
-        self.directory: Path | None = None
+        self.disk: DiskCache | None = None
         if cache_dir is not None:
-            hub = hashlib.sha256(self.base_url.encode()).hexdigest()[:12]
-            self.directory = Path(cache_dir) / provider / hub
+            self.disk = DiskCache(cache_dir, provider=provider, base_url=self.base_url)
 
     # -- public -----------------------------------------------------------------------------
     def get(self, model_id: str) -> T:
@@ -125,35 +112,25 @@ class SchemaStore(Generic[T]):
             else:
                 self._memory.pop(model_id, None)
 
+    @property
+    def directory(self) -> Path | None:
+        """This hub's cache directory (None: no disk cache, or it proved unusable)."""
+        return self.disk.directory if self.disk is not None else None
+
+    def cache_file(self, model_id: str) -> Path | None:
+        """The file that holds (or would hold) ``model_id``'s entry; None without a disk cache."""
+        return self.disk.path(model_id) if self.disk is not None else None
+
     def clear_disk(self) -> int:
-        """Delete this hub's cache files; return how many were removed."""
-        removed = 0
-        if self.directory and self.directory.is_dir():
-            for path in self.directory.glob("*.json"):
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
+        """Delete this hub's finished cache entries (never another process's write in
+        progress); return how many were removed."""
+        removed = self.disk.clear() if self.disk is not None else 0
         self.invalidate()
         return removed
 
     def cached_entries(self) -> list[dict[str, Any]]:
-        """What the disk cache holds for this hub: model id, fetched_at, etag, file."""
-        entries = []
-        if self.directory and self.directory.is_dir():
-            for path in sorted(self.directory.glob("*.json")):
-                entry = self._read_file(path)
-                if entry is not None:
-                    entries.append(
-                        {
-                            "model_id": entry.get("model_id"),
-                            "fetched_at": entry.get("fetched_at"),
-                            "etag": entry.get("etag"),
-                            "file": str(path),
-                        }
-                    )
-        return entries
+        """What the disk cache holds for this hub: model_id, base_url, fetched_at, etag, file."""
+        return [e.as_dict() for e in self.disk.entries()] if self.disk is not None else []
 
     # -- layers -----------------------------------------------------------------------------
     def _key_lock(self, model_id: str) -> threading.Lock:
@@ -166,7 +143,7 @@ class SchemaStore(Generic[T]):
             if entry is not None:
                 return dict(entry["model"])
             return self._from_fixtures(model_id)
-        if entry is not None and self._clock() - float(entry.get("fetched_at", 0)) < self.ttl:
+        if entry is not None and 0 <= self._clock() - entry["fetched_at"] < self.ttl:
             return dict(entry["model"])
         conditional: dict[str, str] = {}
         if entry is not None:
@@ -184,23 +161,18 @@ class SchemaStore(Generic[T]):
                 return dict(entry["model"])
             raise
         if fetched.status == 304 and entry is not None:
-            entry["fetched_at"] = self._clock()
-            self._write_disk(model_id, entry)
-            return dict(entry["model"])
+            fetched = Fetched(200, entry["model"], entry.get("etag"), entry.get("last_modified"))
         if fetched.model is None:
             raise HubError(f"the hub sent no model object for {model_id!r}")
-        self._write_disk(
-            model_id,
-            {
-                "model_id": model_id,
-                "base_url": self.base_url,
-                "fetched_at": self._clock(),
-                "etag": fetched.etag,
-                "last_modified": fetched.last_modified,
-                "model": fetched.model,
-            },
-        )
-        return fetched.model
+        if self.disk is not None:
+            self.disk.write(
+                model_id,
+                fetched.model,
+                fetched_at=self._clock(),
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+            )
+        return dict(fetched.model)
 
     def _from_fixtures(self, model_id: str) -> dict[str, Any]:
         found = find_model_object(model_id, provider=self.provider, directories=self.fixture_dirs)
@@ -219,44 +191,5 @@ class SchemaStore(Generic[T]):
             detail="offline: not in the disk cache nor in the recorded fixtures",
         )
 
-    def _path(self, model_id: str) -> Path | None:
-        return self.directory / cache_file_name(model_id) if self.directory else None
-
-    @staticmethod
-    def _read_file(path: Path) -> dict[str, Any] | None:
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("model"), dict):
-            return None
-        return entry
-
     def _read_disk(self, model_id: str) -> dict[str, Any] | None:
-        path = self._path(model_id)
-        if path is None or not path.is_file():
-            return None
-        entry = self._read_file(path)
-        if (
-            entry is None
-            or entry.get("model_id") != model_id
-            or entry.get("base_url") != self.base_url
-        ):
-            log.info("ignoring a corrupt or foreign cache file: %s", path)
-            return None
-        return entry
-
-    def _write_disk(self, model_id: str, entry: dict[str, Any]) -> None:
-        path = self._path(model_id)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(entry, stream)
-            os.replace(temporary, path)
-        except OSError as exc:  # a read-only or full disk must not break a run
-            log.warning("could not write the schema cache %s: %s", path, exc)
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(temporary)
+        return self.disk.read(model_id) if self.disk is not None else None

@@ -45,8 +45,16 @@ class Clock:
 
 
 def make(hub: Hub, tmp_path: Path | None, clock: Clock, **kw) -> SchemaStore:
-    return SchemaStore(hub, lambda i, info: info, base_url="http://hub.test", ttl=600, cache_dir=tmp_path,
-                       timer=clock, clock=clock, **kw)
+    return SchemaStore(
+        hub,
+        lambda i, info: info,
+        base_url="http://hub.test",
+        ttl=600,
+        cache_dir=tmp_path,
+        timer=clock,
+        clock=clock,
+        **kw,
+    )
 
 
 def test_warm_get_makes_no_request(tmp_path: Path) -> None:
@@ -98,7 +106,7 @@ def test_corrupt_cache_file_is_ignored_and_replaced(tmp_path: Path) -> None:
     hub, clock = Hub(), Clock()
     store = make(hub, tmp_path, clock)
     store.get("m")
-    path = store._path("m")
+    path = store.cache_file("m")
     assert path is not None and path.exists()
     path.write_text("{not json")
     store2 = make(hub, tmp_path, clock)
@@ -128,7 +136,10 @@ def test_errors_are_not_cached(tmp_path: Path) -> None:
     assert store.get("m")["id"] == "m"
 
 
-@pytest.mark.parametrize("model_id", ["../../etc/passwd", "..", "a/b", "x?y=1", "with space", "Qwen/Qwen-Image", "ltx.2", "/abs"])
+@pytest.mark.parametrize(
+    "model_id",
+    ["../../etc/passwd", "..", "a/b", "x?y=1", "with space", "Qwen/Qwen-Image", "ltx.2", "/abs"],
+)
 def test_model_ids_cannot_escape_the_cache_directory(tmp_path: Path, model_id: str) -> None:
     name = cache_file_name(model_id)
     assert "/" not in name and name not in (".", "..") and name.endswith(".json")
@@ -141,8 +152,22 @@ def test_model_ids_cannot_escape_the_cache_directory(tmp_path: Path, model_id: s
 
 def test_cache_keys_include_the_base_url(tmp_path: Path) -> None:
     hub, clock = Hub(), Clock()
-    SchemaStore(hub, lambda i, info: info, base_url="http://a.test", cache_dir=tmp_path, timer=clock, clock=clock).get("m")
-    SchemaStore(hub, lambda i, info: info, base_url="http://b.test", cache_dir=tmp_path, timer=clock, clock=clock).get("m")
+    SchemaStore(
+        hub,
+        lambda i, info: info,
+        base_url="http://a.test",
+        cache_dir=tmp_path,
+        timer=clock,
+        clock=clock,
+    ).get("m")
+    SchemaStore(
+        hub,
+        lambda i, info: info,
+        base_url="http://b.test",
+        cache_dir=tmp_path,
+        timer=clock,
+        clock=clock,
+    ).get("m")
     assert len(hub.calls) == 2
 
 

@@ -125,7 +125,7 @@ class Provider:
         return self.parse_job(record, self.status_words)
 
 
-# -- Oxen (docs/hub-contract.md) ---------------------------------------------------------------------
+# -- Oxen (docs/hub-contract.md) -------------------------------------------------------------
 
 _OXEN_WORDS = {
     "queued": Status.QUEUED,
@@ -140,7 +140,7 @@ _OXEN_WORDS = {
 
 
 def _oxen_sync_endpoint(model: dict[str, Any]) -> str | None:
-    """The sync path as Oxen's docs generator picks it (docs/hub-contract.md §9 ``pick_endpoint``)."""
+    """The sync path as Oxen's docs generator picks it (docs/hub-contract.md §9)."""
     capabilities = model.get("capabilities") or {}
     inputs = set(capabilities.get("input") or []) if isinstance(capabilities, dict) else set()
     outputs = set(capabilities.get("output") or []) if isinstance(capabilities, dict) else set()
