@@ -9,7 +9,7 @@ interpreter with two changes only: ``https://hub.oxen.ai`` becomes the hub's URL
 Determinism: the hub runs on a manual clock. Sync and polling examples get 0-second jobs, so a
 sync call returns at once and the first poll already sees ``succeeded`` (no ``time.sleep(5)``).
 The SSE examples enqueue *before* subscribing, which is racy against a hub that finishes fast
-(the stream has no replay, hub-api.md §4); on the real hub the job takes minutes so it works.
+(the stream has no replay: docs/hub-contract.md); on the real hub the job takes minutes so it works.
 Here the test holds the job until the example's stream is open, then finishes it.
 
 The "All parameters" examples are defective: they write ``"generate_audio": true`` (JSON) in a
