@@ -41,6 +41,9 @@ class Context:
     offline: bool | None = None
     cache_dir: str | None = None
     debug: bool = False
+    #: whether "--offline would help" is said with a network error: only while a command
+    #: reads schemas, which the cache and the fixtures can stand in for (not for jobs)
+    offline_helps: bool = False
     _client: Any = field(default=None, repr=False)
 
     @classmethod
@@ -54,6 +57,15 @@ class Context:
             cache_dir=getattr(args, "cache_dir", None),
             debug=bool(getattr(args, "debug", False)),
         )
+
+    def absorb(self, args: Any) -> None:
+        """Take the global options given after the command (parsed by the command itself)."""
+        for name in ("base_url", "provider", "offline", "cache_dir"):
+            value = getattr(args, name, None)
+            if value is not None:
+                setattr(self, name, value)
+        if getattr(args, "debug", False):
+            self.debug = True
 
     # -- output ---------------------------------------------------------------------------
     def is_terminal(self, stream: TextIO | None = None) -> bool:
@@ -123,7 +135,7 @@ class Context:
         first, _, rest = text.partition("\n")
         from ..exceptions import NetworkError, PayloadInvalid, SchemaInvalid
 
-        if isinstance(exc, NetworkError) and not self.offline:
+        if isinstance(exc, NetworkError) and self.offline_helps and not self.offline:
             first += " (with no network, --offline uses the schema cache and recorded fixtures)"
         label = self.paint("error", "red", self.stderr)
         self.err(f"schemadrive: {label}: {first}")

@@ -120,6 +120,7 @@ def render_table(rows: list[tuple[str, ...]], *, width: int | None) -> list[str]
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
     from ..exceptions import SchemaUnavailable
 
     model = ctx.client().model(args.model)

@@ -174,6 +174,7 @@ def _report(
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
     from ..linting.drift import diff, recheck
 
     if getattr(args, "offline", False):

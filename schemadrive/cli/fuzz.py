@@ -92,6 +92,7 @@ def _schema(args: argparse.Namespace, ctx: Context) -> Any:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Print ``args.count`` distinct generated payloads; return the exit code."""
+    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
     import random
 
     from .. import fuzz

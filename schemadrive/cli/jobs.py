@@ -102,8 +102,16 @@ def run_status(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_wait(args: argparse.Namespace, ctx: Context) -> int:
+    from ._context import EXIT_USAGE
+    from ._preflight import check_wait_options
     from .run import wait_and_report
+    from .validate import UsageError
 
+    try:
+        check_wait_options(ctx, args, prog="schemadrive wait")
+    except UsageError as exc:
+        ctx.err(str(exc))
+        return EXIT_USAGE
     return wait_and_report(ctx, ctx.client().job(args.id), args)
 
 

@@ -218,6 +218,7 @@ def _github(ctx: Context, results: list[tuple[Target, list[Finding]]]) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
     from ..exceptions import ConfigurationError
     from ..linting import lint, select_rules
 

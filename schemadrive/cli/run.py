@@ -9,11 +9,11 @@ standard error, and only when it is a terminal.
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import TYPE_CHECKING, Any
 
 from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ._report import json_document
 from .validate import UsageError, reparse
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ def add_wait_options(parser: Any) -> None:
         "--output", "-o", metavar="PATH",
         help="download the results: a file path, or a directory (created if missing)",
     )  # fmt: skip
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object (id, status, model, urls, files) instead of lines",
+    )  # fmt: skip
 
 
 def seconds(text: str) -> float:
@@ -109,24 +113,6 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"seconds must be a finite number >= 0, not {text!r}")
     return value
-
-
-def _check_output(path: str | None) -> None:
-    """Fail before paying when --output can never be written (a file as a parent, say)."""
-    from pathlib import Path
-
-    from ..exceptions import ConfigurationError
-
-    if path is None:
-        return
-    target = Path(path)
-    for parent in (target, *target.parents):
-        if parent.exists():
-            if not parent.is_dir() and parent != target:
-                raise ConfigurationError(f"--output {path}: {parent} is not a directory")
-            if parent.is_dir() and not os.access(parent, os.W_OK):
-                raise ConfigurationError(f"--output {path}: cannot write in {parent}")
-            return
 
 
 # -- typing key=value ----------------------------------------------------------------------
@@ -249,10 +235,46 @@ def problem_lines(ctx: Context, problems: list[Problem]) -> list[str]:
     return lines
 
 
-def report_result(ctx: Context, result: Any, output: str | None) -> None:
+def job_document(
+    generation_id: str | None,
+    status: str,
+    *,
+    model: str | None = None,
+    urls: Any = (),
+    files: Any = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """What ``run --json`` and ``wait --json`` print: the same keys whatever happened."""
+    return {
+        "generation_id": generation_id,
+        "status": status,
+        "model": model,
+        "urls": list(urls),
+        "files": None if files is None else [str(f) for f in files],
+        "error": error,
+    }
+
+
+def report_result(
+    ctx: Context,
+    result: Any,
+    output: str | None,
+    *,
+    as_json: bool = False,
+    model: str | None = None,
+) -> None:
     """Print the result's URLs, or download them to ``output`` and print the paths."""
-    if output:
-        for path in result.download(output):
+    files = list(result.download(output)) if output else None
+    if as_json:
+        generation_id = getattr(result, "generation_id", None)
+        document = job_document(
+            generation_id, "succeeded", model=getattr(result, "model", None) or model,
+            urls=result.urls, files=files,
+        )  # fmt: skip
+        ctx.out(json_document(document))
+        return
+    if files is not None:
+        for path in files:
             ctx.out(str(path))
         return
     for url in result.urls:
@@ -284,8 +306,15 @@ def wait_options(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any]
     return options, line
 
 
-def announce(ctx: Context, generation_id: str) -> None:
-    """The id first, on stdout, flushed: whatever happens next, it can be resumed."""
+def announce(ctx: Context, generation_id: str, *, as_json: bool = False) -> None:
+    """The id first, on stdout, flushed: whatever happens next, it can be resumed.
+
+    With ``--json`` stdout holds one JSON document, so the id goes to stderr instead.
+    """
+    if as_json:
+        ctx.err(f"schemadrive: queued {generation_id}")
+        ctx.stderr.flush()
+        return
     ctx.out(generation_id)
     ctx.stdout.flush()
     if ctx.is_terminal(ctx.stderr):
@@ -327,15 +356,16 @@ def _read_payload(path: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..exceptions import SchemaUnavailable
+    from ._preflight import check_run_options
 
     try:
         args = reparse(args, add_options, "schemadrive run")
+        ctx.absorb(args)
         if not args.inputs:
             raise UsageError("schemadrive run: give a MODEL, then key=value parameters")
         model_id, rest = args.inputs[0], args.inputs[1:]
         assignments = split_assignments(rest)
-        if args.no_wait and args.mode == "sync":
-            raise UsageError("schemadrive run: --no-wait needs --mode queue")
+        check_run_options(ctx, args, prog="schemadrive run")
     except UsageError as exc:
         if str(exc) == "--help":
             args.command_parser.print_help(ctx.stdout)
@@ -344,12 +374,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_USAGE
     base = _read_payload(args.payload) if args.payload else None
     client = ctx.client()
+    ctx.offline_helps = True  # reading the schema: the cache or the fixtures can stand in
     model = client.model(model_id)
     try:
         parameters = model.parameters
     except SchemaUnavailable as exc:
         ctx.err(f"schemadrive run: {exc}")
         return EXIT_USAGE
+    ctx.offline_helps = False  # from here on the hub itself is needed
     try:
         payload = build_payload(parameters, assignments, base)
     except ValueTypeError as exc:
@@ -368,20 +400,29 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for line in problem_lines(ctx, problems):
         ctx.err(line)
 
-    _check_output(args.output)
     if args.mode == "sync":
         result = client.run(model_id, payload)
-        report_result(ctx, result, args.output)
+        report_result(ctx, result, args.output, as_json=args.json, model=model_id)
         return EXIT_OK
     job = client.submit(model_id, payload)
-    announce(ctx, job.id)
+    announce(ctx, job.id, as_json=args.json)
     if args.no_wait:
+        if args.json:
+            ctx.out(json_document(job_document(job.id, "queued", model=model_id)))
         return EXIT_OK
-    return wait_and_report(ctx, job, args)
+    return wait_and_report(ctx, job, args, model=model_id)
 
 
-def wait_and_report(ctx: Context, job: Any, args: argparse.Namespace) -> int:
-    """Wait for ``job`` with the command line's options; print or download its result."""
+def wait_and_report(
+    ctx: Context, job: Any, args: argparse.Namespace, *, model: str | None = None
+) -> int:
+    """Wait for ``job`` with the command line's options; print or download its result.
+
+    With ``--json`` a job that failed or was cancelled is printed as a document too (with its
+    status and error) before the usual one-line error and exit code.
+    """
+    from ..exceptions import JobCancelled, JobFailed
+
     options, progress = wait_options(ctx, args)
     try:
         result = job.wait(**options)
@@ -394,8 +435,17 @@ def wait_and_report(ctx: Context, job: Any, args: argparse.Namespace) -> int:
             f"`{ctx.command(f'wait {job.id}')}`"
         )
         raise
+    except (JobFailed, JobCancelled) as exc:
+        if args.json:
+            status = "failed" if isinstance(exc, JobFailed) else "cancelled"
+            error = getattr(exc, "message", None) if isinstance(exc, JobFailed) else None
+            document = job_document(
+                job.id, status, model=getattr(exc, "model", None) or model, error=error
+            )
+            ctx.out(json_document(document))
+        raise
     finally:
         if progress is not None:
             progress.close()
-    report_result(ctx, result, args.output)
+    report_result(ctx, result, args.output, as_json=args.json, model=model)
     return EXIT_OK

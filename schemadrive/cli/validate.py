@@ -167,6 +167,9 @@ def reparse(args: Any, add: Any, prog: str) -> Any:
         rest = rest[1:]
     parser = Parser(prog=prog, add_help=False)
     add(parser)
+    from ._main import add_global_options
+
+    add_global_options(parser, after_command=True)  # `run MODEL k=v --offline` too
     parser.add_argument("inputs", nargs="*")
     del args.inputs  # parse_intermixed_args warns about positionals already in the namespace
     return parser.parse_intermixed_args(rest, namespace=args)
@@ -349,8 +352,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return EXIT_OK
         ctx.err(str(exc))
         return EXIT_USAGE
-    if getattr(args, "offline", None):
-        ctx.offline = True
+    ctx.absorb(args)
+    ctx.offline_helps = True
     try:
         target, title, files = _target(args, ctx)
     except (UsageError, SchemaUnavailable) as exc:
