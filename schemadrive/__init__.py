@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .schema.compile import compile_schema, fill_defaults, prepare, validate
     from .schema.parameters import Parameter
     from .schema.problems import Problem
+    from .tables import validate_table
 
 __version__ = "0.1.0"
 
@@ -86,6 +87,7 @@ _EXPORTS = {
     "prepare": "schema.compile",
     "recheck": "linting.drift",
     "validate": "schema.compile",
+    "validate_table": "tables",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
