@@ -380,6 +380,18 @@ class Dispatcher:
             raise ConfigurationError("a generation id must be a non-empty string")
         return Job(self, generation_id.strip(), model=model)
 
+    def on_done(self, generation_id: str, fn: Callable[[Outcome], None]) -> EventListener | None:
+        """Call ``fn(outcome)`` once when the job's outcome is known, from whichever thread
+        learns it (see :meth:`EventListener.add_done_callback`); the listener is started
+        without waiting for it to connect. None (and no call) when there is no usable stream:
+        the hub has none, or it gave up; poll instead."""
+        listener = self.listener()
+        if listener is None or listener.failure is not None:
+            return None
+        listener.add_done_callback(generation_id, fn)
+        listener.start()
+        return listener
+
     def watch(self, jobs: Iterable[Job], *, timeout: float) -> EventListener | None:
         """Make sure the listener runs (waiting up to ``timeout`` for it to connect) and
         watches ``jobs``; None when there is no stream to wait on."""

@@ -5,10 +5,11 @@ A job comes from ``client.submit()`` / ``client.submit_many()``, or from
 
 * ``job.iter_status()`` polls with capped exponential backoff and jitter, honouring the hub's
   ``Retry-After``, and yields each observation: a generator with a deadline;
-* ``job.wait()`` returns the :class:`~schemadrive.dispatch.results.Result`, or raises JobFailed (with the
-  hub's message), JobCancelled, or JobTimeout carrying the generation id, so a paid job is
-  never lost; by default it waits on the shared event stream and polls slowly beside it
-  (cancelled jobs get no event), or polls only when the hub has no stream.
+* ``job.wait()`` returns the :class:`~schemadrive.dispatch.results.Result`, or raises
+  JobFailed (with the hub's message), JobCancelled, or JobTimeout carrying the generation
+  id, so a paid job is never lost; by default it waits on the shared event stream and
+  polls slowly beside it (cancelled jobs get no event), or polls only when the hub has no
+  stream.
 
 All times are in seconds. The clock and sleep are the client's dispatcher's (``client.dispatcher
 .clock`` / ``.sleep``), so tests can drive them.
@@ -73,9 +74,10 @@ def gone_error(generation_id: str, cause: JobNotFound | None = None) -> JobNotFo
     error = JobNotFound(generation_id, url=cause.url if cause else None)
     error.args = (
         f"job {generation_id} existed, but the hub now answers 404 for it: on the hub's legacy "
-        "contract a job leaves the queue when it ends (docs/hub-contract.md §10), so it has finished "
-        "(succeeded, failed or expired) and polling can no longer read its result. Wait via "
-        "events (the completion event carries the result) or look it up in the hub's history.",
+        "contract a job leaves the queue when it ends (docs/hub-contract.md §10), so it has "
+        "finished (succeeded, failed or expired) and polling can no longer read its result. "
+        "Wait via events (the completion event carries the result) or look it up in the hub's "
+        "history.",
     )
     return error
 

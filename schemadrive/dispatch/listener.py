@@ -1,8 +1,8 @@
 """The one shared event-stream listener: a background thread holding one ``GET /api/events``
 connection for every job a client waits on.
 
-The hub's stream has no replay (docs/hub-contract.md §4): an event reaches only the connections open when
-it fires. So:
+The hub's stream has no replay (docs/hub-contract.md §4): an event reaches only the
+connections open when it fires. So:
 
 * **subscribe before enqueueing**: a submit first makes sure the listener is connected
   (:meth:`EventListener.ensure_connected`) and remembers the connection's *epoch*; when the
@@ -19,6 +19,22 @@ it fires. So:
 
 Only ``media_generation_completed`` events (the provider's completion event) are read; keep-
 alives and unrelated event types are skipped.
+
+**Callbacks** (for waiters that must not block a thread per job, such as ``AsyncClient``):
+
+* :meth:`EventListener.add_done_callback` ``(generation_id, fn)``: ``fn(outcome)`` is called
+  once, when the job's :data:`Outcome` is known: at once (in the calling thread) if it is
+  already remembered, else from the thread that learns it: the listener's own thread for an
+  event or a reconcile, or the thread that called :meth:`EventListener.record` (a poll, a
+  cancel). The id is watched (reconciled after a reconnect) from then on.
+* :meth:`EventListener.remove_done_callback` ``(generation_id, fn)``: forget ``fn`` (a waiter
+  that gave up); True if it was still registered.
+* :meth:`EventListener.add_stop_callback` ``(fn)``: ``fn(failure)`` is called once when the
+  listener ends: ``failure`` is the StreamError when it gave up (poll instead), None when it
+  was stopped (the client closed). At once if it has already ended.
+
+Callbacks run outside the listener's lock, must be quick and must not block (hand the value
+over, e.g. with ``loop.call_soon_threadsafe``); an exception they raise is logged and ignored.
 """
 
 from __future__ import annotations
@@ -65,6 +81,14 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         if not data:
             return
         yield data
+
+
+def _call(fn: Callable[[Any], None], value: Any) -> None:
+    """Run a callback; its errors are the caller's bug, logged, never the listener's end."""
+    try:
+        fn(value)
+    except Exception:
+        log.exception("an event-listener callback raised; ignored")
 
 
 def _abort(response: requests.Response) -> None:
@@ -129,6 +153,9 @@ class EventListener:
         self._open: set[str] = set()
         self._done: collections.OrderedDict[str, Outcome] = collections.OrderedDict()
         self._waiters = 0
+        self._callbacks: dict[str, list[Callable[[Outcome], None]]] = {}
+        self._stop_callbacks: list[Callable[[StreamError | None], None]] = []
+        self._ended = False  # the stop callbacks have run (or are running)
         self.connected = False
         #: successful connections so far (a new epoch after every reconnect)
         self.epoch = 0
@@ -174,6 +201,7 @@ class EventListener:
             response = self._response
             self._cond.notify_all()
         self._wake.set()
+        self._run_stop_callbacks()
         if response is not None:
             _abort(response)
         thread = self._thread
@@ -201,16 +229,79 @@ class EventListener:
             return fresh
 
     def record(self, outcomes: Mapping[str, Outcome | JobState]) -> None:
-        """Learn outcomes from elsewhere (a poll, a cancel); non-terminal states are ignored."""
+        """Learn outcomes from elsewhere (a poll, a cancel); non-terminal states are ignored.
+
+        Done callbacks of the jobs that ended run in the calling thread, after the lock.
+        """
+        due: list[tuple[Callable[[Outcome], None], Outcome]] = []
         with self._cond:
             changed = False
             for generation_id, outcome in outcomes.items():
                 if isinstance(outcome, JobState) and not outcome.terminal:
                     continue
                 self._remember_locked(generation_id, outcome)
+                due.extend((fn, outcome) for fn in self._callbacks.pop(generation_id, ()))
                 changed = True
             if changed:
                 self._cond.notify_all()
+        for fn, outcome in due:
+            _call(fn, outcome)
+
+    # -- callbacks (waiting without a thread per job) ---------------------------------------
+    def add_done_callback(self, generation_id: str, fn: Callable[[Outcome], None]) -> None:
+        """Call ``fn(outcome)`` once when ``generation_id``'s outcome is known.
+
+        At once, in the calling thread, when it is already remembered; otherwise from the
+        thread that learns it (the listener's thread, or one calling :meth:`record`). The id
+        is watched from now on. ``fn`` must be quick and must not block; what it raises is
+        logged and ignored. Does not start the listener (see :meth:`start`).
+        """
+        with self._cond:
+            outcome = self._done.get(generation_id)
+            if outcome is None:
+                self._callbacks.setdefault(generation_id, []).append(fn)
+                self._open.add(generation_id)
+                return
+        _call(fn, outcome)
+
+    def remove_done_callback(self, generation_id: str, fn: Callable[[Outcome], None]) -> bool:
+        """Forget ``fn`` for ``generation_id``; True if it was registered and not yet called."""
+        with self._cond:
+            registered = self._callbacks.get(generation_id, [])
+            if fn not in registered:
+                return False
+            registered.remove(fn)
+            if not registered:
+                del self._callbacks[generation_id]
+            return True
+
+    def add_stop_callback(self, fn: Callable[[StreamError | None], None]) -> None:
+        """Call ``fn(failure)`` once when the listener ends: the StreamError when it gave up
+        (waiters should poll), None when it was stopped. At once if it already ended."""
+        with self._cond:
+            if not self._ended:
+                self._stop_callbacks.append(fn)
+                return
+            failure = self.failure
+        _call(fn, failure)
+
+    def remove_stop_callback(self, fn: Callable[[StreamError | None], None]) -> bool:
+        """Forget a stop callback; True if it was registered and not yet called."""
+        with self._cond:
+            if fn in self._stop_callbacks:
+                self._stop_callbacks.remove(fn)
+                return True
+            return False
+
+    def _run_stop_callbacks(self) -> None:
+        with self._cond:
+            if self._ended:
+                return
+            self._ended = True
+            callbacks, self._stop_callbacks = self._stop_callbacks, []
+            failure = self.failure
+        for fn in callbacks:
+            _call(fn, failure)
 
     def take(self, ids: Collection[str], timeout: float) -> dict[str, Outcome]:
         """The outcomes known for any of ``ids``; waits up to ``timeout`` for the first one.
@@ -297,6 +388,7 @@ class EventListener:
             self.failure = error
             self.failed_at = self._clock()
             self._cond.notify_all()
+        self._run_stop_callbacks()
 
     def _idle(self) -> bool:
         with self._cond:

@@ -2,8 +2,8 @@
 
 Sync replies list their outputs as ``{"videos"|"images"|"audios": [{"url": …}]}`` or, with
 ``response_format="b64_json"``, ``[{"b64_json": …}]``; older replies had ``video_url`` /
-``image_url`` (docs/hub-contract.md §5, §10). Every form is read here, so the rest of schemadrive sees
-one shape: ``urls`` to download, ``data`` for outputs that came inline.
+``image_url`` (docs/hub-contract.md §5, §10). Every form is read here, so the rest of
+schemadrive sees one shape: ``urls`` to download, ``data`` for outputs that came inline.
 """
 
 from __future__ import annotations
