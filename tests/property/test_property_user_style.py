@@ -48,17 +48,21 @@ def test_the_plugin_fixture_draws_payloads(schemadrive_payloads: Any, data: Any)
     assert "audio_uri" in payload
 
 
+def fails(payload: dict[str, Any]) -> bool:
+    return validate(SCHEMA, add_fade_out(payload)) != []
+
+
 def test_a_buggy_builder_is_caught_with_a_minimal_example() -> None:
-    minimal = find(
-        payloads_for("ltx-2-3-pro"),
-        lambda payload: validate(SCHEMA, add_fade_out(payload)) != [],
-        settings=settings(database=None, max_examples=500),
-    )
-    assert minimal == {"prompt": "", "duration": 10}
+    # the ci profile's bounds (tests/conftest.py); not hypothesis's exact shrunk output, but
+    # what a user reads in it: the one value that fails, and no optional parameter beside it
+    minimal = find(payloads_for("ltx-2-3-pro"), fails, settings=settings(database=None))
+    assert fails(minimal)
+    assert minimal["duration"] == 10
+    assert set(minimal) == {"prompt", "duration"}
 
 
 def test_a_failing_given_test_reports_the_shrunk_payload() -> None:
-    @settings(database=None, max_examples=200, derandomize=True)
+    @settings(database=None)
     @given(payloads_for("ltx-2-3-pro"))
     def users_test(payload: dict[str, Any]) -> None:
         prepare(SCHEMA, add_fade_out(payload))
@@ -67,7 +71,8 @@ def test_a_failing_given_test_reports_the_shrunk_payload() -> None:
         users_test()
     assert [p.path for p in caught.value.problems] == ["$.duration"]
     notes = "\n".join(getattr(caught.value, "__notes__", []))
-    assert "users_test(" in notes and "payload={'prompt': '', 'duration': 10}" in notes, notes
+    assert "users_test(" in notes and "payload={" in notes, notes
+    assert "'duration': 10" in notes, notes
 
 
 def test_a_user_suite_with_its_own_fixture_directory(tmp_path: Path) -> None:
@@ -88,12 +93,13 @@ def test_a_user_suite_with_its_own_fixture_directory(tmp_path: Path) -> None:
             from hypothesis import given, settings
             from schemadrive.testing import payloads_for
 
-            @settings(max_examples=100, derandomize=True, database=None)
+            # bounded like our ci profile (this suite runs without tests/conftest.py)
+            @settings(max_examples=40, derandomize=True, database=None)
             @given(payloads_for("acme-upscaler"))
             def test_images_are_urls(payload):
                 assert payload["image"].startswith(("https://", "data:image/"))
 
-            @settings(max_examples=100, derandomize=True, database=None)
+            @settings(max_examples=40, derandomize=True, database=None)
             @given(payloads_for("acme-upscaler"))
             def test_scale_is_never_four(payload):  # wrong on purpose
                 assert payload.get("scale") != 4
@@ -119,4 +125,5 @@ def test_a_user_suite_with_its_own_fixture_directory(tmp_path: Path) -> None:
     assert "1 failed, 1 passed" in result.stdout, result.stdout + result.stderr
     # hypothesis prints the shrunk payload: the required image and the one value that fails
     assert "test_scale_is_never_four(" in result.stdout
-    assert "payload={'image': 'data:image/png;base64,AA==', 'scale': 4}" in result.stdout
+    falsifying = [line for line in result.stdout.splitlines() if "payload={" in line]
+    assert falsifying and "'scale': 4" in falsifying[0] and "'image': " in falsifying[0]
