@@ -12,16 +12,27 @@ from .exceptions import ConfigurationError, HubError, ModelNotFound, OfflineErro
 from .hub.providers import Provider, get_provider
 from .hub.store import Fetched, SchemaStore
 from .model import Model
-from .settings import default_cache_dir, env_flag, resolve_api_key
+from .settings import (
+    default_cache_dir,
+    env_flag,
+    key_locations,
+    resolve_api_key,
+    time_setting,
+    timeout_setting,
+)
 
 if TYPE_CHECKING:
     from .dispatch.dispatcher import Dispatcher
     from .dispatch.job import Job, Via
     from .dispatch.results import Result
+    from .hub.listing import Generation
     from .hub.status import JobState, Status
     from .hub.transport import Transport
 
 __all__ = ["Client"]
+
+#: (connect, read) seconds for ordinary calls
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
 
 
 class Client:
@@ -33,6 +44,13 @@ class Client:
     ``SCHEMADRIVE_OFFLINE=1`` and ``SCHEMADRIVE_CACHE_DIR`` set the other options when they
     are not given. ``cache_dir=False`` disables the disk cache.
 
+    Times, each the argument, else its ``SCHEMADRIVE_*`` variable, else the default:
+    ``timeout`` (``SCHEMADRIVE_TIMEOUT``, ``5,60``: connect and read of ordinary requests),
+    ``poll_interval`` (``SCHEMADRIVE_POLL_INTERVAL``, 2), ``max_poll_interval``
+    (``SCHEMADRIVE_MAX_POLL_INTERVAL``, 30), ``wait_timeout`` (``SCHEMADRIVE_WAIT_TIMEOUT``,
+    3600: a wait's deadline when none is given), ``run_timeout`` (``SCHEMADRIVE_RUN_TIMEOUT``,
+    960: a sync run's read timeout), ``schema_ttl`` (``SCHEMADRIVE_SCHEMA_TTL``, 600).
+
     Use it as a context manager, or call :meth:`close`, to release connections.
     """
 
@@ -42,23 +60,32 @@ class Client:
         *,
         base_url: str | None = None,
         provider: str | Provider | None = None,
-        timeout: float | tuple[float, float] = (5.0, 60.0),
+        timeout: float | tuple[float, float] | None = None,
         cache_dir: str | Path | bool | None = None,
-        schema_ttl: float = 600.0,
+        schema_ttl: float | None = None,
         offline: bool | None = None,
         fixtures: str | Path | tuple[str | Path, ...] | None = None,
+        poll_interval: float | None = None,
+        max_poll_interval: float | None = None,
+        wait_timeout: float | None = None,
+        run_timeout: float | None = None,
     ) -> None:
         self.provider = get_provider(provider or os.environ.get("SCHEMADRIVE_PROVIDER") or "oxen")
         self.base_url = (
             base_url or os.environ.get("SCHEMADRIVE_BASE_URL") or self.provider.default_base_url
         ).rstrip("/")
         self.offline = bool(offline if offline is not None else env_flag("SCHEMADRIVE_OFFLINE"))
-        self.timeout = _checked_timeout(timeout)
+        self.timeout = timeout_setting(timeout, DEFAULT_TIMEOUT)
         _check_base_url(self.base_url)
-        if not isinstance(schema_ttl, (int, float)) or not schema_ttl >= 0:
-            raise ConfigurationError(
-                f"schema_ttl must be a number of seconds >= 0, not {schema_ttl!r}"
-            )
+        schema_ttl = time_setting("schema_ttl", schema_ttl)
+        #: the times of waits and runs, resolved (argument, SCHEMADRIVE_* variable, default)
+        self.times: dict[str, float] = {
+            "poll_interval": time_setting("poll_interval", poll_interval),
+            "max_poll_interval": time_setting("max_poll_interval", max_poll_interval),
+            "wait_timeout": time_setting("wait_timeout", wait_timeout),
+            "run_timeout": time_setting("run_timeout", run_timeout),
+            "schema_ttl": schema_ttl,
+        }
         self._api_key = resolve_api_key(
             api_key, env_var=self.provider.api_key_env, base_url=self.base_url
         )
@@ -124,7 +151,13 @@ class Client:
             from .hub.transport import Transport
 
             provider = self.provider
-            hint = f"set a valid key in {provider.api_key_env}{provider.key_sources}"
+            if self._api_key:
+                hint = f"set a valid key in {provider.api_key_env}{provider.key_sources}"
+            else:  # say where we looked, not only that the hub said no
+                where = key_locations(
+                    provider.api_key_env, self.base_url, oxen_config=bool(provider.key_sources)
+                )
+                hint = f"no API key was found (looked in {where}); set {provider.api_key_env}"
             self._transport = Transport(
                 self.base_url, self._api_key, timeout=self.timeout, key_hint=hint
             )
@@ -190,9 +223,17 @@ class Client:
     @cached_property
     def dispatcher(self) -> Dispatcher:
         """Runs, submits and waits; its ``settings``, ``clock`` and ``sleep`` can be replaced."""
-        from .dispatch.dispatcher import Dispatcher
+        from .dispatch.dispatcher import Dispatcher, DispatchSettings
 
-        return Dispatcher(lambda: self.transport, self.provider, self.model)
+        times = self.times
+        connect = self.timeout[0] if isinstance(self.timeout, tuple) else min(5.0, self.timeout)
+        settings = DispatchSettings(
+            poll_interval=times["poll_interval"],
+            max_poll_interval=max(times["poll_interval"], times["max_poll_interval"]),
+            default_timeout=times["wait_timeout"],
+            run_timeout=(connect, times["run_timeout"]),
+        )
+        return Dispatcher(lambda: self.transport, self.provider, self.model, settings=settings)
 
     def run(
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, **params: Any
@@ -231,8 +272,37 @@ class Client:
     def jobs(
         self, *, status: str | Status | None = None, model: str | None = None
     ) -> list[JobState]:
-        """The hub's job list: active jobs, or those with ``status``; optionally one model's."""
-        return self.dispatcher.list_jobs(status=status, model=model)
+        """The hub's job list: active jobs, or those with ``status``; optionally one model's.
+
+        ``status`` is a :class:`Status` or a word: ``queued``, ``running``, ``succeeded``,
+        ``failed``, ``cancelled``, or a hub's synonym (``processing``, ``success``...).
+        Every page of a paged list is read.
+        """
+        word = self.provider.query_word(status) if status is not None else None
+        return self.dispatcher.list_jobs(status=word, model=model)
+
+    def generations(
+        self,
+        *,
+        status: str | Status | None = None,
+        model: str | None = None,
+        page_size: int = 100,
+    ) -> Iterator[Generation]:
+        """The job history, newest first, with each job's ``cost``: an iterator that asks the
+        hub for one page (``page_size`` rows) at a time, only as you consume it.
+
+        ``status`` and ``model`` filter as in :meth:`jobs`. On a hub with no history endpoint
+        (GMI Cloud) it pages through the job list, finished jobs included, and ``cost`` is
+        None.
+        """
+        from .hub.listing import iter_generations
+
+        word = self.provider.query_word(status) if status is not None else None
+        if self.offline:  # fail now, not at the first next()
+            self.transport  # noqa: B018 - raises OfflineError
+        return iter_generations(
+            self.transport, self.provider, status=word, model=model, page_size=page_size
+        )
 
     def as_completed(
         self,
@@ -310,15 +380,3 @@ def _check_base_url(url: str) -> None:
         raise ConfigurationError(f"base URL {url!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"base URL must be http(s)://host[:port], not {url!r}")
-
-
-def _checked_timeout(timeout: Any) -> float | tuple[float, float]:
-    """A timeout in seconds (or a (connect, read) pair), each a positive number."""
-    values = timeout if isinstance(timeout, tuple) else (timeout,)
-    if len(values) not in (1, 2) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values
-    ):
-        raise ConfigurationError(
-            f"timeout must be seconds > 0, or a (connect, read) pair of them, not {timeout!r}"
-        )
-    return timeout  # type: ignore[no-any-return]

@@ -164,8 +164,16 @@ class ModelNotFound(HubError, LookupError):
 class JobNotFound(HubError, LookupError):
     """The hub knows no job with this generation id."""
 
-    def __init__(self, generation_id: str, *, status: int | None = 404, url: str | None = None):
-        super().__init__(f"no job with generation id {generation_id!r}", status=status, url=url)
+    def __init__(
+        self,
+        generation_id: str,
+        *,
+        status: int | None = 404,
+        url: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        text = message or f"no job with generation id {generation_id!r}"
+        super().__init__(text, status=status, url=url)
         self.generation_id = generation_id
 
 

@@ -6,6 +6,8 @@
 * Offline: the argument, else ``$SCHEMADRIVE_OFFLINE=1``.
 * Cache directory: the argument, else ``$SCHEMADRIVE_CACHE_DIR``, else the user cache
   directory (``$XDG_CACHE_HOME/schemadrive`` or ``~/.cache/schemadrive``).
+* Times (:data:`TIME_SETTINGS`): the argument, else ``$SCHEMADRIVE_<NAME>``, else the
+  default. All times are in seconds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,48 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["api_key_from_oxen_config", "default_cache_dir", "env_flag", "resolve_api_key"]
+from .exceptions import ConfigurationError
+
+__all__ = [
+    "TIME_SETTINGS",
+    "api_key_from_oxen_config",
+    "default_cache_dir",
+    "env_flag",
+    "key_locations",
+    "resolve_api_key",
+    "time_setting",
+    "timeout_setting",
+]
+
+#: The times a user tunes: Client argument -> (environment variable, default, what it is).
+#: All in seconds. docs/providers.md "Settings" documents them.
+TIME_SETTINGS: dict[str, tuple[str, float, str]] = {
+    "poll_interval": (
+        "SCHEMADRIVE_POLL_INTERVAL",
+        2.0,
+        "first interval between two status requests while polling (it then backs off)",
+    ),
+    "max_poll_interval": (
+        "SCHEMADRIVE_MAX_POLL_INTERVAL",
+        30.0,
+        "the longest interval polling backs off to",
+    ),
+    "wait_timeout": (
+        "SCHEMADRIVE_WAIT_TIMEOUT",
+        3600.0,
+        "the deadline of a wait given no timeout (inf: none)",
+    ),
+    "run_timeout": (
+        "SCHEMADRIVE_RUN_TIMEOUT",
+        960.0,
+        "the read timeout of a sync run (one request lasting the whole generation)",
+    ),
+    "schema_ttl": (
+        "SCHEMADRIVE_SCHEMA_TTL",
+        600.0,
+        "how long a fetched model object is used before it is revalidated (0: always)",
+    ),
+}
 
 
 def env_flag(name: str) -> bool | None:
@@ -94,3 +137,79 @@ def resolve_api_key(api_key: str | None, *, env_var: str, base_url: str) -> str 
     if from_env:
         return from_env
     return api_key_from_oxen_config(base_url)
+
+
+def key_locations(env_var: str, base_url: str, *, oxen_config: bool) -> str:
+    """Where :func:`resolve_api_key` looks for a key, for a "no key was found" message."""
+    places = [f"the api_key argument, ${env_var}"]
+    if oxen_config:
+        host = urlsplit(base_url).hostname or base_url
+        places.append(f"the oxen CLI's config {_oxen_config_path()} (an entry for {host})")
+    return ", ".join(places)
+
+
+def _parse_seconds(text: str, *, name: str, allow_zero: bool, allow_inf: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {text!r}") from None
+    return _checked_seconds(value, name=name, allow_zero=allow_zero, allow_inf=allow_inf)
+
+
+def _checked_seconds(value: Any, *, name: str, allow_zero: bool, allow_inf: bool) -> float:
+    import math
+
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+    if ok and math.isinf(value):
+        ok = allow_inf and value > 0
+    if ok:
+        ok = value >= 0 if allow_zero else value > 0
+    if not ok:
+        least = ">= 0" if allow_zero else "> 0"
+        raise ConfigurationError(f"{name} must be a number of seconds {least}, not {value!r}")
+    return float(value)
+
+
+def time_setting(name: str, value: float | None) -> float:
+    """A time in :data:`TIME_SETTINGS`: ``value`` when given, else its environment variable,
+    else its default. ConfigurationError (naming the argument or variable) for a value that
+    is not a number of seconds > 0 (``schema_ttl`` may be 0, ``wait_timeout`` ``inf``)."""
+    env_var, default, _ = TIME_SETTINGS[name]
+    allow_zero, allow_inf = name == "schema_ttl", name == "wait_timeout"
+    if value is not None:
+        return _checked_seconds(value, name=name, allow_zero=allow_zero, allow_inf=allow_inf)
+    text = os.environ.get(env_var, "").strip()
+    if text:
+        return _parse_seconds(text, name=f"${env_var}", allow_zero=allow_zero, allow_inf=allow_inf)
+    return default
+
+
+def timeout_setting(
+    value: float | tuple[float, float] | None, default: tuple[float, float]
+) -> float | tuple[float, float]:
+    """The (connect, read) timeout: ``value``, else ``$SCHEMADRIVE_TIMEOUT`` (``60`` or
+    ``5,60``), else ``default``. ConfigurationError for anything but seconds > 0."""
+    if value is None:
+        text = os.environ.get("SCHEMADRIVE_TIMEOUT", "").strip()
+        if not text:
+            return default
+        parts = [
+            _parse_seconds(p, name="$SCHEMADRIVE_TIMEOUT", allow_zero=False, allow_inf=False)
+            for p in text.split(",")
+        ]
+        if len(parts) > 2:
+            raise ConfigurationError(
+                f"$SCHEMADRIVE_TIMEOUT must be SECONDS or CONNECT,READ, not {text!r}"
+            )
+        return parts[0] if len(parts) == 1 else (parts[0], parts[1])
+    values = value if isinstance(value, tuple) else (value,)
+    try:
+        if len(values) not in (1, 2):
+            raise ConfigurationError("a pair at most")
+        for item in values:
+            _checked_seconds(item, name="timeout", allow_zero=False, allow_inf=False)
+    except ConfigurationError:
+        raise ConfigurationError(
+            f"timeout must be seconds > 0, or a (connect, read) pair of them, not {value!r}"
+        ) from None
+    return value

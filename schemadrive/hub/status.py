@@ -11,9 +11,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-__all__ = ["JobState", "Status", "Submitted", "status_from_word"]
+from ..exceptions import ConfigurationError
+
+__all__ = [
+    "STATUS_SYNONYMS",
+    "STATUS_WORDS",
+    "JobState",
+    "Status",
+    "Submitted",
+    "parse_status",
+    "status_choices",
+    "status_from_word",
+]
 
 
 class Status(str, enum.Enum):
@@ -33,6 +45,46 @@ class Status(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+#: schemadrive's status vocabulary, in and out: what is printed, what filters take.
+STATUS_WORDS: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+
+#: the hubs' own words, accepted wherever a status is given (docs/hub-contract.md §3.2, §5 of
+#: docs/hub-schemas.md): Oxen's ``processing``, GMI Cloud's ``success`` and ``dispatched``...
+STATUS_SYNONYMS: Mapping[str, Status] = MappingProxyType(
+    {
+        "pending": Status.QUEUED,
+        "dispatched": Status.QUEUED,
+        "processing": Status.RUNNING,
+        "success": Status.SUCCEEDED,
+        "canceled": Status.CANCELLED,
+    }
+)
+
+
+def status_choices() -> tuple[str, ...]:
+    """Every word :func:`parse_status` accepts: ours first, then the hubs' synonyms."""
+    return STATUS_WORDS + tuple(STATUS_SYNONYMS)
+
+
+def parse_status(word: str | Status) -> Status:
+    """A status given by a person or a caller: one of :data:`STATUS_WORDS`, or a hub's word
+    for it (``processing`` is ``running``, ``success`` is ``succeeded``), in any case.
+
+    Raises ConfigurationError (a ValueError) naming the accepted words otherwise.
+    """
+    if isinstance(word, Status) and word is not Status.UNKNOWN:
+        return word
+    text = word.strip().lower() if isinstance(word, str) else ""
+    if text in STATUS_WORDS:
+        return Status(text)
+    if text in STATUS_SYNONYMS:
+        return STATUS_SYNONYMS[text]
+    raise ConfigurationError(
+        f"unknown status {word!r}: use one of {', '.join(STATUS_WORDS)} "
+        f"(the hubs' {', '.join(STATUS_SYNONYMS)} are accepted too)"
+    )
 
 
 def status_from_word(word: Any, words: Mapping[str, Status]) -> Status:
@@ -64,8 +116,17 @@ class JobState:
 
     @property
     def word(self) -> str:
-        """The status as people should see it: the hub's own word, else ours."""
+        """The hub's own word for the status (``processing``, ``success``), else ours."""
         return self.raw_status or str(self.status)
+
+    @property
+    def status_word(self) -> str:
+        """The status in schemadrive's one vocabulary (:data:`STATUS_WORDS`): what to show
+        people, and what :func:`parse_status` reads back. The hub's word only when we do not
+        know it (``unknown``)."""
+        if self.status is Status.UNKNOWN and self.raw_status:
+            return self.raw_status
+        return str(self.status)
 
 
 @dataclass(frozen=True)

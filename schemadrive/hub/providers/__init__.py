@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from ...exceptions import ConfigurationError, HubError
+from ...exceptions import ConfigurationError, HubError, JobNotFound
 from ...schema.compile import HUB_COMMON_PARAMETERS
 from ..recorded import schema_of
-from ..status import JobState, Status, Submitted, status_from_word
+from ..status import JobState, Status, Submitted, parse_status, status_from_word
 from . import gmicloud
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "SyncParser",
     "get_provider",
     "path_segment",
+    "provider_names",
 ]
 
 
@@ -111,6 +113,16 @@ class Provider:
     legacy_404_when_finished: bool = False
     #: where else a key can come from, for error messages ("" when only the variable)
     key_sources: str = ""
+    #: (query sent, reply, rows read so far) -> the next page's query, or None: the last page
+    next_list_query: Callable[[Mapping[str, str], Any, int], dict[str, str] | None] = (
+        lambda query, reply, seen: None
+    )
+    #: the paginated job history with costs (docs/hub-contract.md §3.4); None: the hub has
+    #: none, and ``Client.generations`` reads the job list (finished jobs included) instead
+    history_path: str | None = None
+    #: False when the hub documents no cancel endpoint (ours is a guess): a 404 from it then
+    #: says nothing about the job, and the error must say so
+    cancel_documented: bool = True
 
     @property
     def has_events(self) -> bool:
@@ -123,6 +135,43 @@ class Provider:
     def state(self, record: Mapping[str, Any]) -> JobState:
         """Normalise a status reply or event payload."""
         return self.parse_job(record, self.status_words)
+
+    def query_word(self, status: str | Status) -> str:
+        """The hub's word for a status given in schemadrive's vocabulary or as any hub's
+        synonym (``running`` and ``processing`` alike). ConfigurationError for other words."""
+        wanted = parse_status(status)
+        for word, value in self.status_words.items():
+            if value is wanted:
+                return word
+        raise ConfigurationError(f"the {self.name} hub has no word for the status {wanted}")
+
+    def cancel_not_found(self, generation_id: str, *, url: str, state: JobState | None) -> HubError:
+        """The error for a 404 from the cancel endpoint; ``state`` is what a status request
+        said afterwards (None: it answered 404 too).
+
+        On a hub whose cancel endpoint is documented a 404 means "no such job". Where it is
+        our guess (GMI Cloud), a 404 only says the endpoint is missing: what is known about
+        the job comes from the status request (made only then), and the message says which
+        is which (docs/hub-contract.md §3.5).
+        """
+        if self.cancel_documented:
+            return JobNotFound(generation_id, url=url)
+        method = self.cancel_method
+        if state is None:
+            return JobNotFound(
+                generation_id,
+                url=url,
+                message=f"cannot cancel {generation_id}: {method} {url} answered 404 (the "
+                f"{self.name} hub documents no cancel endpoint), and a status request answered "
+                "404 too: the hub knows no job with this id",
+            )
+        return HubError(
+            f"cannot cancel {generation_id}: {method} {url} answered 404, and the {self.name} "
+            f"hub documents no cancel endpoint, so it may not support cancelling; the job "
+            f"still exists (status: {state.status_word}) and may still run and be billed",
+            status=404,
+            url=url,
+        )
 
 
 # -- Oxen (docs/hub-contract.md) -------------------------------------------------------------
@@ -139,11 +188,28 @@ _OXEN_WORDS = {
 }
 
 
+def _modalities(value: Any) -> set[str]:
+    """``capabilities.input``/``output`` as a set of words, whatever its shape: a list of
+    words, a single word, or a list of objects such as ``{"type": "text"}`` (docs/hub-contract.md
+    §6.3). Anything else contributes nothing."""
+    if isinstance(value, str):
+        return {value.lower()}
+    found: set[str] = set()
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            item = item.get("type") or item.get("modality") or item.get("name")
+        if isinstance(item, str) and item:
+            found.add(item.lower())
+    return found
+
+
 def _oxen_sync_endpoint(model: dict[str, Any]) -> str | None:
     """The sync path as Oxen's docs generator picks it (docs/hub-contract.md §9)."""
-    capabilities = model.get("capabilities") or {}
-    inputs = set(capabilities.get("input") or []) if isinstance(capabilities, dict) else set()
-    outputs = set(capabilities.get("output") or []) if isinstance(capabilities, dict) else set()
+    capabilities = model.get("capabilities")
+    if not isinstance(capabilities, dict):
+        capabilities = {}
+    inputs = _modalities(capabilities.get("input"))
+    outputs = _modalities(capabilities.get("output"))
     if outputs:
         if "audio" in inputs and outputs == {"text"}:
             return "/api/ai/audio/transcriptions"
@@ -259,6 +325,7 @@ OXEN = Provider(
     list_query=_oxen_list_query,
     parse_job_list=_oxen_parse_job_list,
     completion_event="media_generation_completed",
+    history_path="/api/ai/generations",
     sync_body=_oxen_sync_body,
     parse_sync=_parse_sync_reply,
     legacy_404_when_finished=True,
@@ -293,10 +360,18 @@ GMICLOUD = Provider(
     list_query=gmicloud.list_query,
     parse_job_list=gmicloud.parse_job_list,
     list_includes_finished=True,
+    next_list_query=gmicloud.next_list_query,
+    cancel_documented=False,
     run_via_queue=True,
 )
 
-PROVIDERS: dict[str, Provider] = {"oxen": OXEN, "gmicloud": GMICLOUD}
+#: THE registry of providers, by name: the one place a provider's name is known.
+PROVIDERS: Mapping[str, Provider] = MappingProxyType({p.name: p for p in (OXEN, GMICLOUD)})
+
+
+def provider_names() -> tuple[str, ...]:
+    """The names :func:`get_provider` knows (for ``--provider`` choices and messages)."""
+    return tuple(PROVIDERS)
 
 
 def get_provider(name: str | Provider) -> Provider:

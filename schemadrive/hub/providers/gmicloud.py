@@ -30,6 +30,7 @@ __all__ = [
     "PREFIX",
     "STATUS_WORDS",
     "list_query",
+    "next_list_query",
     "outcome_urls",
     "parse_job",
     "parse_job_list",
@@ -147,6 +148,25 @@ def list_query(status: str | None, model: str | None) -> dict[str, str]:
     if model:
         query["model_id"] = model
     return query
+
+
+#: the most pages one listing reads (PAGE_SIZE rows each): a bound, should a hub never stop
+MAX_PAGES = 1000
+
+
+def next_list_query(query: Mapping[str, str], reply: Any, seen: int) -> dict[str, str] | None:
+    """The query of the page after ``reply``, or None when ``seen`` rows cover ``total``.
+
+    GMI documents neither pages nor the list's shape (docs/hub-schemas.md §5); the reply
+    carries ``total``, and we ask for ``page`` 2, 3, ... (1-based) until every row is read.
+    """
+    total = reply.get("total") if isinstance(reply, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int) or seen >= total:
+        return None
+    page = int(query.get("page", "1")) if str(query.get("page", "1")).isdigit() else 1
+    if page >= MAX_PAGES:
+        return None
+    return {**query, "page": str(page + 1)}
 
 
 def parse_job_list(reply: Any) -> list[Mapping[str, Any]]:
