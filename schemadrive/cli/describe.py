@@ -157,9 +157,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.out(ctx.paint(lines[0], "bold"))
     for line in lines[1:]:
         ctx.out(line)
+    from ._suggest import suggest_arguments
+
     required = [p for p in parameters if p.required]
-    example = " ".join(f"{p.name}=..." for p in required)
     ctx.out("")
-    ctx.out(f"{len(parameters)} parameters, {len(required)} required. Try:")
-    ctx.out(f"  schemadrive run {model.id} {example}".rstrip())
+    counts = f"{len(parameters)} parameters, {len(required)} required."
+    arguments = suggest_arguments(model)
+    if arguments is None:  # never print a suggestion its own validation would reject
+        ctx.out(counts)
+        return EXIT_OK
+    ctx.out(f"{counts} Try:")
+    ctx.out(f"  {ctx.command(' '.join(['run', model.id, *arguments]))}".rstrip())
     return EXIT_OK

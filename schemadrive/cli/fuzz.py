@@ -90,6 +90,21 @@ def _schema(args: argparse.Namespace, ctx: Context) -> Any:
             raise
 
 
+def _check_payload_schema(schema: Any, target: str) -> None:
+    """A payload is a JSON object: a schema whose root can only be something else is not a
+    request schema, and saying "nothing satisfies it" would be wrong (ConfigurationError)."""
+    from ..exceptions import ConfigurationError
+
+    declared = schema.get("type") if isinstance(schema, dict) else None
+    types = [declared] if isinstance(declared, str) else declared
+    if isinstance(types, list) and types and "object" not in types:
+        shown = " or ".join(str(t) for t in types)
+        raise ConfigurationError(
+            f"{target}: the schema's root type is {shown}, but fuzz draws payloads, which are "
+            "JSON objects: give a request schema (type object)"
+        )
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Print ``args.count`` distinct generated payloads; return the exit code."""
     ctx.offline_helps = True  # a network error here: the cache or fixtures can do
@@ -102,6 +117,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.count < 0:
         raise ConfigurationError(f"-n must be 0 or more, not {args.count}")
     schema = _schema(args, ctx)
+    _check_payload_schema(schema, args.target)
     strategy: Any
     if args.invalid:
         strategy = fuzz.invalid_payloads(schema)

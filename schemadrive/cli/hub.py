@@ -39,8 +39,9 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--port", type=int, default=0, metavar="N", help="port to listen on (default: a free one)"
-    )
+        "--port", type=port, default=0, metavar="N",
+        help="port to listen on, 0 to 65535 (default 0: a free one)",
+    )  # fmt: skip
     parser.add_argument(
         "--fixtures",
         metavar="DIR",
@@ -80,6 +81,19 @@ def register(subparsers: Any) -> None:
         help="serve result files from the hub, a second port (cdn), or the cdn behind a redirect",
     )
     parser.set_defaults(handler=run)
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port number (0: any free port)."""
+    import argparse
+
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {number}")
+    return number
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -142,7 +156,9 @@ def _announce(hub: LocalHub, provider: str, ctx: Context) -> None:
     models = len(hub.models)
     if not models:
         ctx.err(f"schemadrive: warning: no {provider} model objects found; the hub serves none")
-    ctx.out(f"LocalHub ({provider}) serving {models} models on {hub.url}")
+    ctx.out(
+        f"LocalHub ({provider}) serving {models} model{'' if models == 1 else 's'} on {hub.url}"
+    )
     ctx.out(f"API key: {hub.api_key}  (a test key, not a secret)")
     if hub.cdn is not None:
         ctx.out(f"result files on {hub.cdn.url}")

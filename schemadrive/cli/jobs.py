@@ -64,10 +64,40 @@ def register(subparsers: Any) -> None:
         help="list queued jobs",
         description="List your jobs: the active ones, or those with --status.",
     )
-    jobs.add_argument("--status", choices=STATUSES, help="only jobs in this state")
+    jobs.add_argument(
+        "--status", type=status_word, metavar="STATUS",
+        help=f"only jobs in this state: {', '.join(STATUSES)} (the hubs' own words, such as "
+        "processing or success, are accepted too)",
+    )  # fmt: skip
     jobs.add_argument("--model", metavar="M", help="only jobs of this model")
     jobs.add_argument("--json", action="store_true", help="print the jobs as a JSON array")
     jobs.set_defaults(handler=run_jobs)
+
+
+def status_word(text: str) -> str:
+    """An argparse type: one of STATUSES, or a hub's word for one (``processing`` is
+    ``running``, ``success`` is ``succeeded``); returns ours."""
+    import argparse
+
+    from ..hub.providers import PROVIDERS
+
+    word = text.strip().lower()
+    if word in STATUSES:
+        return word
+    for provider in PROVIDERS.values():
+        status = provider.status_words.get(word)
+        if status is not None and str(status) in STATUSES:
+            return str(status)
+    raise argparse.ArgumentTypeError(f"unknown status {text!r} (choose from {', '.join(STATUSES)})")
+
+
+def shown_status(state: JobState) -> str:
+    """The status in the one vocabulary (STATUSES); the hub's word only when we have none."""
+    return (
+        state.raw_status
+        if str(state.status) == "unknown" and state.raw_status
+        else str(state.status)
+    )
 
 
 def state_to_dict(state: JobState) -> dict[str, Any]:
@@ -85,7 +115,7 @@ def _paint_status(ctx: Context, state: JobState) -> str:
     colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(
         str(state.status), "cyan"
     )
-    return ctx.paint(state.word, colour)
+    return ctx.paint(shown_status(state), colour)
 
 
 def run_status(args: argparse.Namespace, ctx: Context) -> int:
@@ -116,13 +146,22 @@ def run_wait(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_cancel(args: argparse.Namespace, ctx: Context) -> int:
-    state = ctx.client().job(args.id).cancel()
-    if state is not None and state.terminal and str(state.status) != "cancelled":
-        word = state.raw_status or state.status
-        ctx.err(f"schemadrive: job {args.id} had already {word}; nothing to cancel")
+    job = ctx.client().job(args.id)
+    # Asked first, so that a job that had already ended (cancelled included) exits 1 as
+    # documented: the hub's answer to a second cancel does not say it was a second one.
+    before = job.status()
+    state = before if before.terminal else job.cancel()
+    if state is not None and state.terminal and (before.terminal or state.status != "cancelled"):
+        ctx.err(f"schemadrive: job {args.id} had already {_ended(state)}; nothing to cancel")
         return EXIT_FAILED
     ctx.out(f"cancelled {args.id}")
     return EXIT_OK
+
+
+def _ended(state: JobState) -> str:
+    return {"succeeded": "succeeded", "failed": "failed", "cancelled": "been cancelled"}.get(
+        str(state.status), state.word
+    )
 
 
 def run_jobs(args: argparse.Namespace, ctx: Context) -> int:
@@ -141,9 +180,9 @@ def run_jobs(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out("no jobs" + (f" with status {args.status}" if args.status else " in progress"))
         return EXIT_OK
     id_width = max(len(s.generation_id) for s in states)
-    status_width = max(len(s.word) for s in states)
+    status_width = max(len(shown_status(s)) for s in states)
     for state in states:
-        word = state.word
+        word = shown_status(state)
         shown = _paint_status(ctx, state) + " " * (status_width - len(word))
         detail = state.urls[0] if state.urls else (f"error: {state.error}" if state.error else "")
         line = f"{state.generation_id.ljust(id_width)}  {shown}  {state.model or '-'}  {detail}"

@@ -127,6 +127,7 @@ def load_schema(ctx: Context, name: str) -> Target:
 
 
 def _expand(ctx: Context, names: list[str]) -> list[Target]:
+    from ..exceptions import ConfigurationError
     from ..hub.recorded import SCHEMA_KEYS, read_json_file
 
     targets: list[Target] = []
@@ -135,7 +136,10 @@ def _expand(ctx: Context, names: list[str]) -> list[Target]:
         if not path.is_dir():
             targets.append(load_schema(ctx, name))
             continue
-        for file in sorted(p for p in path.glob("*.json") if p.is_file()):
+        files = sorted(p for p in path.glob("*.json") if p.is_file())
+        if not files:  # nothing checked is not a pass: a wrong path or an empty checkout
+            raise ConfigurationError(f"{name}: no schema found (no *.json file in the directory)")
+        for file in files:
             document = read_json_file(file)
             if (
                 isinstance(document, dict)
@@ -218,9 +222,10 @@ def _github(ctx: Context, results: list[tuple[Target, list[Finding]]]) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
     from ..exceptions import ConfigurationError
     from ..linting import lint, select_rules
+
+    ctx.offline_helps = True  # a network error here: the cache or fixtures can do
 
     if getattr(args, "offline", False):
         ctx.offline = True

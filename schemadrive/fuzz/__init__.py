@@ -14,7 +14,34 @@ re-checked by schemadrive's own validator, the oracle, so a shape the generator 
 approximates is filtered, never passed through.
 """
 
-from ._invalid import invalid_payloads
-from ._valid import RULE_KEYWORDS, RULES, examples, media_uris, payloads
+from __future__ import annotations
 
-__all__ = ["RULES", "RULE_KEYWORDS", "examples", "invalid_payloads", "media_uris", "payloads"]
+from ..exceptions import ConfigurationError
+
+
+class ExtraMissing(ConfigurationError, ImportError):
+    """An optional extra schemadrive needs is not installed; the message says what to install."""
+
+
+try:
+    from ._invalid import invalid_payloads
+    from ._valid import RULE_KEYWORDS, RULES, examples, media_uris, payloads
+except ModuleNotFoundError as missing:  # the fuzz extra, not a bug of ours: say what to do
+    if (missing.name or "").split(".")[0] not in ("hypothesis", "hypothesis_jsonschema"):
+        raise
+    error = ExtraMissing(
+        f"fuzzing needs {missing.name}, which comes with the fuzz extra: "
+        "pip install 'schemadrive[fuzz]'"
+    )
+    error.name = missing.name
+    raise error from missing
+
+__all__ = [
+    "RULES",
+    "RULE_KEYWORDS",
+    "ExtraMissing",
+    "examples",
+    "invalid_payloads",
+    "media_uris",
+    "payloads",
+]

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["Fault", "Faults", "Legacy"]
 
@@ -122,6 +122,22 @@ class Fault:
             self._hit.notify_all()
 
 
+def _body_bytes(body: object) -> bytes | None:
+    """A fault's body as the bytes to send: bytes as is, str as UTF-8, dict/list as JSON."""
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, (dict, list)):
+        try:
+            return json.dumps(body, allow_nan=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"a fault's body dict must be JSON-serialisable: {exc}") from None
+    raise TypeError(
+        f"a fault's body must be bytes, str, a dict or a list, not {type(body).__name__}"
+    )
+
+
 class Faults:
     """The faults a LocalHub applies, in the order they were added. Thread-safe."""
 
@@ -135,7 +151,7 @@ class Faults:
         method: str = "*",
         path: str = "*",
         status: int | None = None,
-        body: bytes | str | None = None,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
         headers: dict[str, str] | None = None,
         retry_after: float | str | None = None,
         delay: float = 0.0,
@@ -148,6 +164,8 @@ class Faults:
 
         With ``status`` and no ``body``: 5xx answer an HTML page, others a JSON error
         envelope; ``retry_after`` (seconds, or an HTTP date) becomes a ``Retry-After`` header.
+        ``body`` is sent as given (a ``str`` as UTF-8); a dict or list is sent as JSON. Anything
+        else raises TypeError here, in the caller's thread, not when a request meets it.
         """
         if reset not in (None, "before", "after"):
             raise ValueError(f"reset must be 'before' or 'after', not {reset!r}")
@@ -161,7 +179,7 @@ class Faults:
             path=path,
             times=times,
             status=status,
-            body=body.encode() if isinstance(body, str) else body,
+            body=_body_bytes(body),
             headers=all_headers,
             delay=delay,
             hold=hold,

@@ -69,7 +69,10 @@ def test_table_lists_every_parameter(hub: LocalHub) -> None:
     assert row["seed"].endswith(
         "Random seed for reproducibility. If None, a random seed is chosen."
     )
-    assert "schemadrive run ltx-2-3-quality-image-to-video prompt=... input_image=..." in out
+    assert (
+        "schemadrive run ltx-2-3-quality-image-to-video prompt='a red fox in the snow' "
+        "input_image=https://example.com/image.png"
+    ) in out  # a command that runs as printed: typed and validated as `run` would
     assert "\x1b[" not in out  # not a terminal: no colour
 
 

@@ -135,9 +135,10 @@ def test_jobs_status_and_cancel(gmi: LocalHub) -> None:
         assert code == 1 and "cancelled" in out
         assert cli(still, "jobs")[1].strip() == "no jobs in progress"
     code, out, _ = cli(gmi, "jobs", "--status", "succeeded")
-    assert out.split()[:3] == [finished, "success", GMI]
+    assert out.split()[:3] == [finished, "succeeded", GMI]  # GMI's "success", our word
+    assert cli(gmi, "jobs", "--status", "success")[1] == out  # the hub's word: a synonym
     code, _, err = cli(gmi, "cancel", finished)
-    assert code == 1 and "had already success" in err
+    assert code == 1 and "had already succeeded" in err
     code, _, err = cli(gmi, "status", "no-such-request")
     assert code == 3 and "no-such-request" in err
 

@@ -76,7 +76,7 @@ def test_serves_until_interrupted(start_hub: object) -> None:
 
 def test_gmicloud_with_a_cdn(start_hub: object) -> None:
     process, lines = start_hub("--provider", "gmicloud", "hub", "--results", "cdn")  # type: ignore[operator]
-    assert lines[0].startswith("LocalHub (gmicloud) serving 1 models")
+    assert lines[0].startswith("LocalHub (gmicloud) serving 1 model on")  # "1 model", not "1 models"
     assert any(line.startswith("result files on http://127.0.0.1:") for line in lines)
     assert any("GMI_API_KEY=test-key" in line for line in lines)
     assert stop(process)[0] == 0
@@ -87,7 +87,7 @@ def test_fixture_directory_and_errors(
 ) -> None:
     (tmp_path / "m.json").write_text('{"id": "mine", "object": "model"}')
     process, lines = start_hub("hub", "--fixtures", str(tmp_path), "--provider", "oxen")  # type: ignore[operator]
-    assert lines[0].startswith("LocalHub (oxen) serving 1 models")
+    assert lines[0].startswith("LocalHub (oxen) serving 1 model on")  # "1 model", not "1 models"
     stop(process)
     assert main(["hub", "--fixtures", str(tmp_path / "missing")]) == 2
     assert "not a directory" in capsys.readouterr().err
