@@ -22,6 +22,10 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from .batches import BatchReport, Progress
+    from .batches.plan import Source
     from .dispatch.dispatcher import Dispatcher
     from .dispatch.job import Job, Via
     from .dispatch.results import Result
@@ -360,6 +364,38 @@ class Client:
         if first is not None:
             raise first
         return results
+
+
+    def batch(
+        self,
+        model_id: str,
+        rows: Source,
+        *,
+        out: str | os.PathLike[str],
+        concurrency: int = 4,
+        budget: Decimal | int | str | None = None,
+        via: Via = "auto",
+        timeout: float | None = None,
+        retry_failed: bool = False,
+        resubmit_uncertain: bool = False,
+        cancel_on_interrupt: bool = False,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> BatchReport:
+        """Run one generation per row into the directory ``out``; return the BatchReport.
+
+        ``rows``: a JSON Lines or CSV file, or an iterable of payload mappings. Every row is
+        validated and the whole batch estimated before anything is sent (BatchInvalid,
+        OverBudget). A journal in ``out`` makes it resumable: call again with the same
+        arguments after a crash or Ctrl-C (BatchInterrupted). See docs/batches.md.
+        """
+        from .batches import BatchOptions, parse_budget, plan_batch, run_batch
+
+        plan = plan_batch(self, model_id, rows, budget=parse_budget(budget))
+        options = BatchOptions(
+            concurrency=concurrency, via=via, timeout=timeout, retry_failed=retry_failed,
+            resubmit_uncertain=resubmit_uncertain, cancel_on_interrupt=cancel_on_interrupt,
+        )  # fmt: skip
+        return run_batch(self, plan, out, options=options, on_progress=on_progress)
 
 
 def _merge(payload: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:

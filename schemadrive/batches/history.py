@@ -1,0 +1,162 @@
+"""What the hub remembers of a batch's jobs: adopting jobs whose id a crash lost, and the
+actual cost of a finished one.
+
+A row caught in ``submitting`` was being POSTed when the process died: the hub may or may
+not have created its job. The hub's lists echo each job's request parameters and its
+enqueue time (docs/hub-contract.md §3.2-3.4; GMI Cloud's records carry the ``payload`` and
+``created_at``), so a job is adopted when its model and every parameter sent match the row's
+payload and it was enqueued within :data:`WINDOW` seconds of the row's intent, and no other
+row of the journal already owns it. Rows that match no job, or that cannot be told apart
+(identical payloads with more candidates than rows... or fewer), are left undecided: the
+runner marks them ``uncertain``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import SchemadriveError
+from ..pricing import parse_amount
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+__all__ = ["WINDOW", "Pending", "actual_cost", "adopt", "hub_rows"]
+
+log = logging.getLogger("schemadrive")
+
+#: How far (seconds) a job's enqueue time may be from the row's intent: the hub's clock and
+#: ours differ, and a POST can take up to the submit timeout.
+WINDOW = 300.0
+#: The history endpoint of hubs that have one (docs/hub-contract.md §3.4).
+_HISTORY = {"oxen": "/api/ai/generations"}
+_PAGE_SIZE = 1000
+_MAX_PAGES = 20
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row to reconcile: its journal row number, the payload sent, and the intent's time."""
+
+    row: int
+    payload: Mapping[str, Any]
+    since: float
+
+
+def hub_rows(client: Client, model_id: str, since: float) -> list[Mapping[str, Any]]:
+    """The hub's records of ``model_id``'s jobs, newest first, back to about ``since``."""
+    path = _HISTORY.get(client.provider.name)
+    rows: list[Mapping[str, Any]] = []
+    if path is not None:
+        for page in range(1, _MAX_PAGES + 1):
+            reply = client.transport.request_json(
+                "GET", path, params={"model": model_id, "page": page, "page_size": _PAGE_SIZE}
+            )
+            found = reply.get("generations") if isinstance(reply, dict) else None
+            if not isinstance(found, list) or not found:
+                break
+            rows.extend(row for row in found if isinstance(row, Mapping))
+            oldest = _enqueued_at(rows[-1])
+            pages = reply.get("total_pages")
+            if (oldest is not None and oldest < since - WINDOW) or (
+                isinstance(pages, int) and page >= pages
+            ):
+                break
+    # the queue list too: active jobs, and every status on hubs without a history
+    words: Iterable[str | None] = (
+        (None,) if path is not None else dict.fromkeys(client.provider.status_words)
+    )
+    for word in words:
+        try:
+            rows.extend(state.raw for state in client.jobs(status=word, model=model_id))
+        except SchemadriveError as exc:  # one status word the hub refuses: the others count
+            log.debug("listing %s jobs failed: %s", word, exc)
+    return rows
+
+
+def _enqueued_at(row: Mapping[str, Any]) -> float | None:
+    for key in ("enqueued_at", "queued_at", "created_at"):
+        value = row.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def _generation_id(row: Mapping[str, Any]) -> str | None:
+    for key in ("generation_id", "request_id", "id"):
+        value = row.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _matches(row: Mapping[str, Any], model_id: str, payload: Mapping[str, Any]) -> bool:
+    model = row.get("model_name", row.get("model"))
+    if model is not None and model != model_id:
+        return False
+    echo = row.get("payload") if isinstance(row.get("payload"), Mapping) else row
+    assert isinstance(echo, Mapping)
+    return all(key in echo and echo[key] == value for key, value in payload.items())
+
+
+def adopt(
+    records: Sequence[Mapping[str, Any]],
+    model_id: str,
+    pending: Sequence[Pending],
+    owned: set[str],
+) -> dict[int, str]:
+    """Row -> generation id for the rows whose job is found, and found unambiguously.
+
+    Rows with the same payload share their candidates: they are adopted (oldest job to the
+    earliest intent) only when there are exactly as many candidates as rows.
+    """
+    groups: dict[str, list[Pending]] = {}
+    for item in pending:
+        groups.setdefault(_key(item.payload), []).append(item)
+    adopted: dict[int, str] = {}
+    seen: set[str] = set()
+    for items in groups.values():
+        low = min(item.since for item in items) - WINDOW
+        high = max(item.since for item in items) + WINDOW
+        candidates: dict[str, float] = {}
+        for record in records:
+            generation_id = _generation_id(record)
+            when = _enqueued_at(record)
+            if generation_id is None or generation_id in owned or generation_id in seen:
+                continue
+            if when is None or not low <= when <= high:
+                continue
+            if _matches(record, model_id, items[0].payload):
+                candidates[generation_id] = when
+        if candidates and len(candidates) == len(items):
+            ordered = sorted(candidates, key=lambda gid: candidates[gid])
+            for item, generation_id in zip(
+                sorted(items, key=lambda i: i.since), ordered, strict=False
+            ):
+                adopted[item.row] = generation_id
+                seen.add(generation_id)
+    return adopted
+
+
+def _key(payload: Mapping[str, Any]) -> str:
+    from .rows import hash_payload
+
+    return hash_payload(payload)
+
+
+def actual_cost(client: Client, generation_id: str) -> Decimal | None:
+    """What the hub charged for a finished job, where its history says (None otherwise)."""
+    path = _HISTORY.get(client.provider.name)
+    if path is None:
+        return None
+    try:
+        reply = client.transport.request_json("GET", f"{path}/{generation_id}")
+    except SchemadriveError as exc:  # the cost is a courtesy; the outputs are the job
+        log.debug("no cost for %s: %s", generation_id, exc)
+        return None
+    row = reply.get("generation") if isinstance(reply, dict) else None
+    return parse_amount(row.get("cost")) if isinstance(row, Mapping) else None
