@@ -234,18 +234,30 @@ def test_a_stream_cut_every_few_events_loses_no_completion(
             jobs.append(client.submit(T2V, prompt=f"fox {i}"))
             hub.advance(0.5)
         stop = threading.Event()
+        seen = threading.Condition()
+        finished: list[Any] = []
 
         def run_the_clock() -> None:
+            # hub time moves on only once the client has seen every job the hub has ended
+            # (by an event, or by the reconcile after a reconnect): no completion can be
+            # outrun, and each connection gets its events before the next step
             while not stop.is_set() and any(not j.terminal for j in hub.jobs.values()):
                 hub.advance(0.5)
-                time.sleep(0.005)
+                ended = sum(j.terminal for j in hub.jobs.values())
+                with seen:
+                    seen.wait_for(lambda: len(finished) >= ended or stop.is_set(), PATIENCE)
 
         clock = threading.Thread(target=run_the_clock, daemon=True)
         clock.start()
         try:
-            finished = list(client.as_completed(jobs, timeout=PATIENCE))
+            for job in client.as_completed(jobs, timeout=PATIENCE):
+                with seen:
+                    finished.append(job)
+                    seen.notify_all()
         finally:
             stop.set()
+            with seen:
+                seen.notify_all()
             clock.join(timeout=PATIENCE)
         assert sorted(j.id for j in finished) == sorted(j.id for j in jobs)
         assert all(j.wait().urls for j in finished)
