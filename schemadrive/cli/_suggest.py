@@ -33,7 +33,7 @@ def _url(name: str) -> str:
 
 def example_value(parameter: Parameter) -> Any:
     """A value of ``parameter``'s type, as plausible as its schema allows."""
-    from .run import types_of
+    from ._keyvalue import types_of
 
     if parameter.enum:
         return parameter.enum[0]
@@ -69,7 +69,7 @@ def _argument(name: str, value: Any) -> str:
 
 def passes(model: Model, arguments: list[str]) -> bool:
     """Whether ``run MODEL ARGUMENTS`` would be sent: typed as run types them, then valid."""
-    from .run import ValueTypeError, build_payload, split_assignments
+    from ._keyvalue import ValueTypeError, build_payload, split_assignments
 
     try:
         payload = build_payload(

@@ -87,7 +87,6 @@ MAX_LINES = 400
 KNOWN_LONG_MODULES = {
     "schemadrive/schema/compile.py",
     "schemadrive/linting/drift.py",
-    "schemadrive/cli/run.py",
 }
 
 
