@@ -245,7 +245,7 @@ def test_a_stream_cut_every_few_events_loses_no_completion(
                 hub.advance(0.5)
                 ended = sum(j.terminal for j in hub.jobs.values())
                 with seen:
-                    seen.wait_for(lambda: len(finished) >= ended or stop.is_set(), PATIENCE)
+                    seen.wait_for(lambda n=ended: len(finished) >= n or stop.is_set(), PATIENCE)
 
         clock = threading.Thread(target=run_the_clock, daemon=True)
         clock.start()
