@@ -179,7 +179,8 @@ def _validate(
             table = _fill_parameter_columns(checker, table, filled)
         else:
             table = _fill_payload_column(checker, table, payload_column, payloads, filled)
-    table = table.append_column(pa.field("valid", pa.bool_(), nullable=False), [valid])
+    valid_field = pa.field("valid", pa.bool_(), nullable=False)
+    table = table.append_column(valid_field, pa.array(valid, type=pa.bool_()))
     return table.append_column("problems", pa.array(problems, type=problems_type()))
 
 
@@ -189,10 +190,11 @@ def _is_binary(kind: Any) -> bool:
 
 
 def _added_fields(checker: Checker, present: list[str]) -> list[tuple[str, Any]]:
-    """The top-level defaults a table lacks as (name, Arrow type), in the schema's order."""
+    """The top-level defaults a table lacks as (name, Arrow type), by name (the same order in
+    every process, whatever order the schema's parts were walked in)."""
     pa = pyarrow()
     added = []
-    for name, value in checker.top_defaults().items():
+    for name, value in sorted(checker.top_defaults().items()):
         if name not in present:
             added.append((name, pa.array([value]).type))
     return added
