@@ -23,8 +23,9 @@ class BatchInvalid(SchemadriveError, ValueError):
     def __init__(self, problems: Sequence[RowProblem], *, rows: int) -> None:
         self.problems = list(problems)
         lines = sorted({p.line for p in self.problems if p.line})
+        count = len(lines)
         head = (
-            f"{len(lines)} of {rows} rows are invalid"
+            f"{count} invalid row{'s' if count != 1 else ''} ({rows} read)"
             if lines
             else "the input cannot be read as rows"
         )
@@ -45,8 +46,11 @@ class OverBudget(SchemadriveError, ValueError):
                 f"kept within the budget of {budget} {estimate.currency}"
             )
         else:
+            from ..pricing import format_amount
+
             text = (
-                f"the batch is estimated at {estimate.amount} {estimate.currency}, over the "
+                f"the batch is estimated at {format_amount(estimate.amount)} "
+                f"{estimate.currency}, over the "
                 f"budget of {budget} {estimate.currency}"
             )
         super().__init__(text + "; nothing was sent")

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import SchemadriveError
+from ..hub.providers import path_segment
 from ..pricing import parse_amount
 
 if TYPE_CHECKING:
@@ -32,12 +33,6 @@ log = logging.getLogger("schemadrive")
 #: How far (seconds) a job's enqueue time may be from the row's intent: the hub's clock and
 #: ours differ, and a POST can take up to the submit timeout.
 WINDOW = 300.0
-#: The history endpoint of hubs that have one (docs/hub-contract.md §3.4).
-_HISTORY = {"oxen": "/api/ai/generations"}
-_PAGE_SIZE = 1000
-_MAX_PAGES = 20
-
-
 @dataclass(frozen=True)
 class Pending:
     """A row to reconcile: its journal row number, the payload sent, and the intent's time."""
@@ -48,33 +43,19 @@ class Pending:
 
 
 def hub_rows(client: Client, model_id: str, since: float) -> list[Mapping[str, Any]]:
-    """The hub's records of ``model_id``'s jobs, newest first, back to about ``since``."""
-    path = _HISTORY.get(client.provider.name)
+    """The hub's records of ``model_id``'s jobs, newest first, back to about ``since``: its
+    history (``client.generations``), and the queue list of active jobs beside it."""
     rows: list[Mapping[str, Any]] = []
-    if path is not None:
-        for page in range(1, _MAX_PAGES + 1):
-            reply = client.transport.request_json(
-                "GET", path, params={"model": model_id, "page": page, "page_size": _PAGE_SIZE}
-            )
-            found = reply.get("generations") if isinstance(reply, dict) else None
-            if not isinstance(found, list) or not found:
-                break
-            rows.extend(row for row in found if isinstance(row, Mapping))
-            oldest = _enqueued_at(rows[-1])
-            pages = reply.get("total_pages")
-            if (oldest is not None and oldest < since - WINDOW) or (
-                isinstance(pages, int) and page >= pages
-            ):
-                break
-    # the queue list too: active jobs, and every status on hubs without a history
-    words: Iterable[str | None] = (
-        (None,) if path is not None else dict.fromkeys(client.provider.status_words)
-    )
-    for word in words:
-        try:
-            rows.extend(state.raw for state in client.jobs(status=word, model=model_id))
-        except SchemadriveError as exc:  # one status word the hub refuses: the others count
-            log.debug("listing %s jobs failed: %s", word, exc)
+    for generation in client.generations(model=model_id):
+        record = generation.state.raw
+        rows.append(record)
+        when = _enqueued_at(record)
+        if when is not None and when < since - WINDOW:
+            break  # newest first: the rest are older still
+    try:
+        rows.extend(state.raw for state in client.jobs(model=model_id))
+    except SchemadriveError as exc:  # the history is the main source
+        log.debug("listing active jobs failed: %s", exc)
     return rows
 
 
@@ -149,12 +130,14 @@ def _key(payload: Mapping[str, Any]) -> str:
 
 
 def actual_cost(client: Client, generation_id: str) -> Decimal | None:
-    """What the hub charged for a finished job, where its history says (None otherwise)."""
-    path = _HISTORY.get(client.provider.name)
-    if path is None:
+    """What the hub charged for a finished job, where its history says (None otherwise):
+    ``GET <history>/<id>`` (docs/hub-contract.md §3.4)."""
+    base = client.provider.history_path
+    if base is None:
         return None
+    path = f"{base.rstrip('/')}/{path_segment(generation_id)}"
     try:
-        reply = client.transport.request_json("GET", f"{path}/{generation_id}")
+        reply = client.transport.request_json("GET", path)
     except SchemadriveError as exc:  # the cost is a courtesy; the outputs are the job
         log.debug("no cost for %s: %s", generation_id, exc)
         return None

@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check payload files against a model's schema (for CI and pre-commit)",
     ),
     "run": ("run", "run a model: key=value parameters typed by its schema"),
+    "batch": (
+        "batch",
+        "run a model once per row of a JSON Lines or CSV file; resumable, within a budget",
+    ),
     "status": ("jobs", "show a queued job's status"),
     "wait": ("jobs", "wait for a queued job (resume an interrupted `run`)"),
     "cancel": ("jobs", "cancel a queued job"),
