@@ -1,8 +1,8 @@
 """Server-sent events: a broadcast to the streams open right now, and the wire format.
 
-The hub's stream is user-scoped and has no replay (docs/hub-contract.md §4): an event reaches only the
-subscriptions that exist when it is published. Each subscription has its own unbounded queue,
-so publishing never blocks; a stream writes what its queue holds and a ``: keep-alive``
+The hub's stream is user-scoped and has no replay (docs/hub-contract.md §4): an event reaches
+only the subscriptions that exist when it is published. Each subscription has its own unbounded
+queue, so publishing never blocks; a stream writes what its queue holds and a ``: keep-alive``
 comment whenever it has been idle for ``keepalive_seconds`` (real seconds, not the job clock).
 """
 
@@ -113,6 +113,11 @@ class EventBroker:
         """Block until at least ``count`` streams are open; False after ``timeout`` seconds."""
         with self._cond:
             return self._cond.wait_for(lambda: len(self._subscriptions) >= count, timeout)
+
+    def wait_for_closed(self, remaining: int, timeout: float) -> bool:
+        """Block until at most ``remaining`` streams are open; False after ``timeout`` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._subscriptions) <= remaining, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         """End every open stream and wait (at most ``timeout`` seconds) until each has

@@ -236,6 +236,11 @@ class LocalHub:
                 f"{self.open_streams} of {count} event streams open after {timeout} s"
             )
 
+    def wait_for_streams_closed(self, remaining: int = 0, *, timeout: float = 10.0) -> None:
+        """Block until at most ``remaining`` event streams are open (their clients left)."""
+        if not self._core.broker.wait_for_closed(remaining, timeout):
+            raise TimeoutError(f"{self.open_streams} event streams still open after {timeout} s")
+
     def wait_for_jobs(self, count: int = 1, *, timeout: float = 10.0) -> list[Job]:
         """Block until ``count`` jobs exist; return snapshots of all of them."""
         if not self._core.engine.wait_for(lambda jobs: len(jobs) >= count, timeout):
