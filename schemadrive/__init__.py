@@ -90,7 +90,49 @@ _EXPORTS = {
     "validate_table": "tables",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+# Written out (not computed from _EXPORTS) so that type checkers see what is exported: with
+# py.typed, `mypy --strict` in a user's project accepts only names listed here.
+__all__ = [
+    "AuthenticationError",
+    "Change",
+    "Client",
+    "ConfigurationError",
+    "DownloadError",
+    "Finding",
+    "HubError",
+    "Job",
+    "JobCancelled",
+    "JobError",
+    "JobFailed",
+    "JobNotFound",
+    "JobState",
+    "JobTimeout",
+    "Model",
+    "ModelNotFound",
+    "NetworkError",
+    "OfflineError",
+    "Parameter",
+    "PayloadInvalid",
+    "Problem",
+    "RateLimited",
+    "Result",
+    "SchemaError",
+    "SchemaInvalid",
+    "SchemaUnavailable",
+    "SchemadriveError",
+    "Status",
+    "StreamError",
+    "SubmitUncertain",
+    "__version__",
+    "compile_schema",
+    "diff",
+    "fill_defaults",
+    "lint",
+    "prepare",
+    "recheck",
+    "validate",
+    "validate_table",
+]
 
 
 def __getattr__(name: str) -> Any:
