@@ -161,7 +161,7 @@ class Client:
                 where = key_locations(
                     provider.api_key_env, self.base_url, oxen_config=bool(provider.key_sources)
                 )
-                hint = f"no API key was found (looked in {where}); set {provider.api_key_env}"
+                hint = f"looked in {where}; set one in ${provider.api_key_env}"
             self._transport = Transport(
                 self.base_url, self._api_key, timeout=self.timeout, key_hint=hint
             )
@@ -181,7 +181,14 @@ class Client:
             raise ModelNotFound(
                 model_id, suggestions=self._suggest(model_id), url=transport.url(path)
             )
-        info = transport.json(response)
+        try:
+            info = transport.json(response)
+        except RecursionError:  # "[[[[..." 100,000 deep: an unreadable reply, not a crash
+            raise HubError(
+                f"the model object for {model_id!r} nests too deeply to read",
+                status=response.status_code,
+                url=transport.url(path),
+            ) from None
         if not isinstance(info, dict):
             raise HubError(
                 f"the model object for {model_id!r} is not a JSON object", url=transport.url(path)

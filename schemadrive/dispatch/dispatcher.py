@@ -8,6 +8,7 @@ body and field name. Its ``settings``, ``clock``, ``sleep`` and ``random`` can b
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random as _random
 import threading
@@ -224,22 +225,17 @@ class Dispatcher:
         self, *, status: str | Status | None = None, model: str | None = None
     ) -> list[JobState]:
         """The hub's job list: the active jobs, or those with ``status``."""
+        from ..hub.listing import iter_job_rows  # every page of a paged list
+
         word = self._status_word(status) if status is not None else None
-        reply = self.transport.request_json(
-            "GET", self.provider.list_path, params=self.provider.list_query(word, model)
-        )
-        states = [self.provider.state(row) for row in self.provider.parse_job_list(reply)]
+        rows = iter_job_rows(self.transport, self.provider, status=word, model=model)
+        states = [self.provider.state(row) for row in rows]
         if word is None and self.provider.list_includes_finished:
             states = [state for state in states if not state.terminal]
         return states
 
     def _status_word(self, status: str | Status) -> str:
-        if isinstance(status, Status):
-            for word, value in self.provider.status_words.items():
-                if value is status:
-                    return word
-            raise ConfigurationError(f"this hub has no word for the status {status.value!r}")
-        return status
+        return self.provider.query_word(status)  # ours or any hub's word -> this hub's
 
     def cancel(self, generation_id: str) -> JobState | None:
         """Ask the hub to cancel; the job's state afterwards (None if it no longer answers)."""
@@ -248,7 +244,12 @@ class Dispatcher:
         response = transport.send(self.provider.cancel_method, path)
         if response.status_code == 404:
             response.close()
-            raise JobNotFound(generation_id, url=transport.url(path))
+            known: JobState | None = None
+            if not self.provider.cancel_documented:  # a 404 may only mean "no such endpoint"
+                with contextlib.suppress(JobNotFound):
+                    known = self.fetch_state(generation_id)
+            url = transport.url(path)
+            raise self.provider.cancel_not_found(generation_id, url=url, state=known)
         transport.check(response)
         response.close()
         try:

@@ -61,10 +61,18 @@ def _pages(
 
 
 def iter_job_rows(
-    transport: Transport, provider: Provider, *, status: str | None, model: str | None
+    transport: Transport,
+    provider: Provider,
+    *,
+    status: str | None,
+    model: str | None,
+    page_size: int | None = None,
 ) -> Iterator[Mapping[str, Any]]:
-    """Every row of the hub's job list (every page), ``status`` being the hub's own word."""
+    """Every row of the hub's job list (every page), ``status`` being the hub's own word.
+    ``page_size`` replaces the provider's on a paged list."""
     query = provider.list_query(status, model)
+    if page_size is not None and "page_size" in query:
+        query["page_size"] = str(page_size)
     for _, rows in _pages(
         transport, provider.list_path, query, provider.parse_job_list, provider.next_list_query
     ):
@@ -143,7 +151,10 @@ def iter_generations(
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 1000:
         raise ConfigurationError(f"page_size must be an integer from 1 to 1000, not {page_size!r}")
     if provider.history_path is None:
-        for row in iter_job_rows(transport, provider, status=status, model=model):
+        rows = iter_job_rows(
+            transport, provider, status=status, model=model, page_size=page_size
+        )
+        for row in rows:
             yield Generation(provider.state(row), None, _created_at(row))
         return
     query = {**provider.list_query(status, model), "page": "1", "page_size": str(page_size)}

@@ -28,6 +28,7 @@ __all__ = [
     "model_id_of",
     "read_json_file",
     "read_schema_file",
+    "recorded_providers",
     "recorded_schema",
     "schema_of",
     "version_files",
@@ -163,8 +164,18 @@ def find_model_object(
     return None
 
 
-#: Providers whose fixtures are bundled (for "recorded under another provider" hints).
-PROVIDERS = ("oxen", "gmicloud")
+def recorded_providers(directories: tuple[str | Path, ...] = ()) -> list[str]:
+    """The providers that have fixtures (a ``<provider>/`` folder) in ``directories`` or in
+    the bundled fixtures: read from the files, so no list of provider names is kept here
+    (the registry is :data:`schemadrive.hub.providers.PROVIDERS`)."""
+    names: list[str] = []
+    for base in (*map(Path, directories), bundled_dir()):
+        try:
+            folders = sorted(p for p in base.iterdir() if p.is_dir() and any(p.glob("*.json")))
+        except OSError:
+            continue
+        names += [folder.name for folder in folders if folder.name not in names]
+    return names
 
 
 def _recorded_ids(provider: str, directories: tuple[str | Path, ...]) -> list[str]:
@@ -176,7 +187,9 @@ def _recorded_ids(provider: str, directories: tuple[str | Path, ...]) -> list[st
 
 def _not_found(model_id: str, provider: str, directories: tuple[str | Path, ...]) -> ModelNotFound:
     elsewhere = [
-        p for p in PROVIDERS if p != provider and model_id in _recorded_ids(p, directories)
+        p
+        for p in recorded_providers(directories)
+        if p != provider and model_id in _recorded_ids(p, directories)
     ]
     if elsewhere:  # the right id under the wrong provider: say so rather than suggest others
         detail = f"it is recorded for provider {elsewhere[0]!r}"

@@ -149,9 +149,11 @@ class GmiCloudFlavour:
             records = [r for r in records if r["status"] == request.query["status"]]
         try:
             page_size = int(request.query.get("page_size", 20))
+            start = (max(int(request.query.get("page", 1)), 1) - 1) * max(page_size, 0)
         except ValueError:
-            return error(400, "page_size must be an integer")
-        return json_response({"requests": records[: max(page_size, 0)], "total": len(records)})
+            return error(400, "page and page_size must be integers")
+        shown = records[start : start + max(page_size, 0)]  # pages: our choice, GMI documents none
+        return json_response({"requests": shown, "total": len(records)})
 
     def get_request(self, request: Request) -> Response:
         job = self.core.engine.get(request.params["request_id"])

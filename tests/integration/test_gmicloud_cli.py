@@ -46,13 +46,17 @@ UPSCALER: dict[str, Any] = {
 @pytest.fixture
 def gmi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LocalHub]:
     """GMI flavour on the wall clock (jobs take 0.2 s), the upscaler added, the key in
-    GMI_API_KEY and no other hub setting in the environment."""
+    GMI_API_KEY, short polling set by SCHEMADRIVE_POLL_INTERVAL, and no other hub setting in
+    the environment."""
     with LocalHub(provider="gmicloud", job_seconds=0.2) as hub:
         hub.add_model(UPSCALER)
         for name in ("OXEN_API_KEY", "SCHEMADRIVE_BASE_URL", "SCHEMADRIVE_PROVIDER"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("GMI_API_KEY", hub.api_key)
         monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path / "cache"))
+        # jobs take 0.2 s: poll every 50 ms rather than after the default 2 s
+        monkeypatch.setenv("SCHEMADRIVE_POLL_INTERVAL", "0.05")
+        monkeypatch.setenv("SCHEMADRIVE_MAX_POLL_INTERVAL", "0.2")
         yield hub
 
 
