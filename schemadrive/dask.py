@@ -39,17 +39,19 @@ def validate(
     (``pandas.ArrowDtype`` of ``list<struct>``, so it writes to Parquet as it is).
     """
     try:
-        import dask.dataframe as dd
+        import dask.dataframe
     except ImportError as exc:
         raise ConfigurationError(
             "validating Dask DataFrames needs dask: pip install 'schemadrive[dask]'"
         ) from exc
+    dd: Any = dask.dataframe  # partly typed: called as documented, not as inferred
     if not isinstance(ddf, dd.DataFrame):
         raise ConfigurationError(f"expected a dask DataFrame, not {type(ddf).__name__}")
     target = target_for(model_or_schema, client=client)  # the one hub call, here
     check = PartitionCheck(target, payload_column, fill_defaults, unknown)
-    meta = check(dd.utils.make_meta(ddf))  # the output's columns and dtypes, from no rows
-    return ddf.map_partitions(check, meta=meta)
+    frames: Any = ddf
+    meta = check(dd.utils.make_meta(frames))  # the output's columns and dtypes, from no rows
+    return frames.map_partitions(check, meta=meta)
 
 
 class PartitionCheck:
