@@ -1,18 +1,36 @@
 """pytest plugin (entry point ``pytest11: schemadrive``), loaded in every pytest session.
 
 Adds ``--schemadrive-fixtures DIR`` and the ``schemadrive_fixtures`` ini option (the fixture
-directory ``payloads_for`` searches before the bundled fixtures), and the
-``schemadrive_payloads`` fixture, a session-scoped factory for drawing payloads inside a test
-with ``st.data()``. Importing it imports nothing heavy: no hypothesis, no HTTP stack.
+directory ``payloads_for`` searches before the bundled fixtures), and three fixtures:
+
+* ``localhub``: a :class:`~schemadrive.testing.LocalHub` serving on 127.0.0.1 for one test
+  (jobs end 0.2 s after they are submitted), stopped afterwards. Options for one test come
+  from the ``localhub`` marker: ``@pytest.mark.localhub(provider="gmicloud", clock="manual")``
+  takes LocalHub's keyword arguments.
+* ``schemadrive_client``: a :class:`~schemadrive.Client` pointed at ``localhub`` (its URL, key
+  and provider), with a schema cache of its own in the test's temporary directory and short
+  polling; closed afterwards. Nothing in the environment (``SCHEMADRIVE_*``, ``OXEN_API_KEY``)
+  changes where it goes.
+* ``schemadrive_payloads``: a session-scoped factory for drawing payloads inside a test with
+  ``st.data()``.
+
+Importing it imports nothing heavy: no hypothesis, no HTTP stack (until a fixture is used).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from ..client import Client
+    from .hub import LocalHub
+
+#: How long a job on the ``localhub`` fixture takes, queued then processing (seconds).
+JOB_SECONDS = 0.2
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,6 +58,11 @@ def _fixture_directory(config: pytest.Config) -> Path | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "localhub(**options): LocalHub keyword arguments for the localhub fixture "
+        "(provider, clock, job_seconds, fixtures, results, legacy, ...)",
+    )
     directory = _fixture_directory(config)
     if directory is not None:
         from .strategies import set_default_fixtures
@@ -58,8 +81,68 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def schemadrive_payloads() -> Callable[..., Any]:
     """``payloads_for`` as a fixture: ``data.draw(schemadrive_payloads("ltx-2-3-pro"))``.
 
-    Session-scoped, so it is safe in ``@given`` tests.
+    Session-scoped, so it is safe in ``@given`` tests. Each strategy is built once (reading
+    and compiling the schema) and reused by later draws with the same arguments.
     """
     from .strategies import payloads_for
 
-    return payloads_for
+    built: dict[Any, Any] = {}
+
+    def cached(model_id: str, **options: Any) -> Any:
+        key = (model_id, tuple(sorted((name, str(value)) for name, value in options.items())))
+        if key not in built:
+            built[key] = payloads_for(model_id, **options)
+        return built[key]
+
+    return cached
+
+
+@pytest.fixture
+def localhub(request: pytest.FixtureRequest) -> Iterator[LocalHub]:
+    """A LocalHub on 127.0.0.1 (a free port) for this test; options from ``@pytest.mark.localhub``.
+
+    Jobs take ``JOB_SECONDS`` (0.2 s) unless the marker says otherwise; with
+    ``clock="manual"`` they move only when the test calls ``localhub.advance(seconds)``.
+    """
+    from .hub import LocalHub
+
+    options: dict[str, Any] = {"job_seconds": JOB_SECONDS}
+    marker = request.node.get_closest_marker("localhub")
+    if marker is not None:
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.localhub takes keyword arguments only")
+        options.update(marker.kwargs)
+    with LocalHub(**options) as hub:
+        yield hub
+
+
+@pytest.fixture
+def schemadrive_client(localhub: LocalHub, tmp_path: Path) -> Iterator[Client]:
+    """A Client talking to ``localhub``: its URL, key and provider, a cache in ``tmp_path``.
+
+    Polling starts at 0.05 s (at most 0.2 s apart), so a test waiting on a short job does not
+    spend the seconds a real hub's polling would. All times are in seconds.
+    """
+    from ..client import Client
+
+    client = Client(
+        localhub.api_key,
+        base_url=localhub.url,
+        provider=localhub.provider,
+        cache_dir=tmp_path / "schemadrive-cache",
+        offline=False,
+        **_short_polling(Client),
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _short_polling(client_class: Any) -> dict[str, float]:
+    """Short poll intervals, where this Client has those settings."""
+    import inspect
+
+    accepted = inspect.signature(client_class).parameters
+    wanted = {"poll_interval": 0.05, "max_poll_interval": 0.2}
+    return {name: value for name, value in wanted.items() if name in accepted}
