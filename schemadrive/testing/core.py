@@ -11,11 +11,12 @@ import copy
 import secrets
 import threading
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ..exceptions import ConfigurationError, SchemadriveError
 from ..hub.recorded import model_id_of, schema_of
+from ..pricing import parse_amount
 from ..schema.compile import fill_defaults, validate
 from ..schema.problems import Problem
 from .clock import Clock
@@ -205,17 +206,13 @@ class HubCore:
 
 
 def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number > 0 else None
+    number = parse_amount(value)
+    return number if number else None  # a zero rate or quantity prices nothing: no estimate
 
 
 def estimate_cost(model: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
-    """What a generation costs by the model's ``pricing`` (docs/hub-contract.md §6.5), as a decimal string.
+    """What a generation costs by the model's ``pricing`` (docs/hub-contract.md §6.5), as a
+    decimal string.
 
     Video seconds come from ``duration``, else ``num_frames / frames_per_second`` (defaults
     filled from the schema), else 5. None when the model has no usable pricing.
