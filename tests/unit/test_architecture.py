@@ -3,7 +3,7 @@ ones written down here, and nothing in the repository points at documents outsid
 
 The layers (docs/architecture.md), top to bottom; a module imports only from layers below its own:
 
-    cli -> client/model -> dispatch -> hub -> schema -> exceptions
+    cli -> client/model -> dispatch -> hub -> schema -> base (exceptions, _files, media)
 
 linting/ and fuzz/ stand beside the core and use schema only; testing/ (LocalHub, the other side
 of the wire) uses hub, schema and fuzz, never client or dispatch. Imports inside functions count
@@ -35,7 +35,8 @@ REPOSITORY = PACKAGE.parent
 LAYER_OF = {
     "schemadrive": "api",
     "schemadrive._moved": "api",
-    "schemadrive._files": "exceptions",  # the one atomic-write helper, for every layer
+    "schemadrive._files": "base",  # the one atomic-write helper, for every layer
+    "schemadrive.media": "base",  # files as data: URIs, and sniffing their type: pure
     "schemadrive.pricing": "schema",  # pure: a pricing object and a payload in, an estimate out
     "schemadrive.__main__": "entry",
     "schemadrive.cli": "cli",
@@ -53,27 +54,28 @@ LAYER_OF = {
     "schemadrive.fuzz": "fuzz",
     "schemadrive.testing": "testing",
     "schemadrive.testing.pytest_plugin": "plugin",  # fixtures hand users a Client on a LocalHub
-    "schemadrive.exceptions": "exceptions",
+    "schemadrive.exceptions": "base",
 }
 
 # What each layer may import besides itself. Written out, not derived, so that the rule reads
-# the same here as in docs/architecture.md.
+# the same here as in docs/architecture.md. "base" is the bottom: exceptions and helpers that
+# import nothing of ours above them.
 MAY_IMPORT = {
     "entry": {"cli"},
     "cli": {"api", "tables", "client", "batches", "dispatch", "hub", "schema", "linting", "fuzz",
-            "testing", "exceptions"},
-    "api": {"client", "dispatch", "hub", "schema", "linting", "exceptions"},
-    "tables": {"client", "hub", "schema", "exceptions"},
-    "client": {"batches", "dispatch", "hub", "schema", "linting", "fuzz", "exceptions"},
-    "batches": {"dispatch", "hub", "schema", "exceptions"},
-    "dispatch": {"hub", "schema", "exceptions"},
-    "hub": {"schema", "exceptions"},
-    "schema": {"exceptions"},
-    "exceptions": set(),
-    "linting": {"schema", "exceptions"},
-    "fuzz": {"schema", "exceptions"},
-    "testing": {"hub", "schema", "fuzz", "exceptions"},
-    "plugin": {"testing", "client", "hub", "schema", "fuzz", "exceptions"},
+            "testing", "base"},
+    "api": {"client", "dispatch", "hub", "schema", "linting", "base"},
+    "tables": {"client", "hub", "schema", "base"},
+    "client": {"batches", "dispatch", "hub", "schema", "linting", "fuzz", "base"},
+    "batches": {"dispatch", "hub", "schema", "base"},
+    "dispatch": {"hub", "schema", "base"},
+    "hub": {"schema", "base"},
+    "schema": {"base"},
+    "base": set(),
+    "linting": {"schema", "base"},
+    "fuzz": {"schema", "base"},
+    "testing": {"hub", "schema", "fuzz", "base"},
+    "plugin": {"testing", "client", "hub", "schema", "fuzz", "base"},
 }
 
 # Known violations, being removed by the issue-12 work in progress. This list only SHRINKS: a new
