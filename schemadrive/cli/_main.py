@@ -246,7 +246,7 @@ def _start_logging(context: Context) -> Any:
     import logging
 
     handler = logging.StreamHandler(context.stderr)
-    handler.setFormatter(logging.Formatter("schemadrive: debug: %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("schemadrive: debug: %(message)s"))
     logger = logging.getLogger("schemadrive")
     handler.previous_level = logger.level  # type: ignore[attr-defined]
     logger.addHandler(handler)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-USER_TESTS = '''
+USER_TESTS = """
 import pytest
 
 
@@ -31,7 +31,7 @@ def test_the_marker_sets_the_hub_s_options(schemadrive_client, localhub):
 
 def test_each_test_gets_its_own_hub(localhub):
     assert len(localhub.requests) == 0  # nothing left over from the tests before
-'''
+"""
 
 
 def test_the_fixtures_work_in_a_user_s_suite(tmp_path: Path) -> None:

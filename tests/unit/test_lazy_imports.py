@@ -84,3 +84,30 @@ def test_jsonschema_rs_is_imported_when_a_schema_is_compiled_not_before() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["validate", "--help"]], ids=["help", "validate"])
+def test_help_imports_only_the_command_it_shows(argv: list[str]) -> None:
+    """The parser is built from a table: `--help` imports no command module, and a command's
+    `--help` imports that command's module only (issue 14: --help within 2.5x `python -c pass`)."""
+    from schemadrive.cli._main import COMMANDS
+
+    every = {f"schemadrive.cli.{module}" for module, _ in COMMANDS.values()}
+    loaded = sorted(every & modules_after(argv))
+    assert loaded == [f"schemadrive.cli.{argv[0]}" for _ in argv[1:]], loaded
+
+
+def test_the_command_table_matches_the_modules() -> None:
+    """Each command in the table is registered by its module, with the help the table shows."""
+    import argparse
+
+    from schemadrive.cli._main import COMMANDS, command_parser
+
+    for name, (module, text) in COMMANDS.items():
+        parser = command_parser(name)
+        assert parser.prog == f"schemadrive {name}", module
+        holder = argparse.ArgumentParser()
+        subparsers = holder.add_subparsers()
+        __import__(f"schemadrive.cli.{module}", fromlist=["register"]).register(subparsers)
+        helps = {action.dest: action.help for action in subparsers._choices_actions}
+        assert helps[name] == text, name

@@ -12,7 +12,7 @@ import pytest
 
 import schemadrive
 
-USER_FILE = '''
+USER_FILE = """
 from __future__ import annotations
 
 import schemadrive
@@ -26,13 +26,13 @@ def problems_in(payload: dict[str, object]) -> list[str]:
 def first_model() -> str:
     with LocalHub() as hub, schemadrive.Client(base_url=hub.url, api_key=hub.api_key) as client:
         return client.list_models()[0]
-'''
+"""
 
-A_TYPE_ERROR = '''
+A_TYPE_ERROR = """
 import schemadrive
 
 count: int = schemadrive.Client().list_models()
-'''
+"""
 
 
 def test_the_marker_is_in_the_package() -> None:
