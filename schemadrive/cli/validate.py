@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from ._report import FORMATS, json_line
 from ._validate_report import REPORTERS, STDIN_NAME, Tally, report_lines
+from ._validate_tables import add_table_options, run_tables, wants_tables
 
 if TYPE_CHECKING:
     import argparse
@@ -132,6 +133,7 @@ def add_options(parser: Any) -> None:
         default=argparse.SUPPRESS,
         help="never touch the network (the global --offline, accepted here too)",
     )
+    add_table_options(parser)  # --parquet, --csv, --payload-column (_validate_tables.py)
 
 
 def _jobs(text: str) -> int:
@@ -359,6 +361,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except (UsageError, SchemaUnavailable) as exc:
         ctx.err(f"schemadrive validate: {ctx.paint('error', 'red', ctx.stderr)}: {exc}")
         return EXIT_USAGE
+    if wants_tables(args):  # tables through the Arrow core (_validate_tables.py)
+        return run_tables(args, ctx, target, title, files)
     if not files:
         if sys.stdin is None or ctx.is_terminal(sys.stdin):
             ctx.err("schemadrive validate: give payload files, or pipe payloads to stdin")

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from ..schema.compile import Unknown
     from ..schema.problems import Problem
 
-__all__ = ["check_rows", "output_schema", "validate_batch", "validate_table"]
+__all__ = [
+    "check_rows",
+    "output_schema",
+    "payloads_of",
+    "resolve_unknown",
+    "validate_batch",
+    "validate_table",
+]
 
 
 def validate_table(
@@ -149,27 +156,8 @@ def _validate(
         raise ConfigurationError(
             f"the table already has a column named {clash[0]!r}; rename or drop it first"
         )
-    if unknown is None:
-        unknown = checker.default_unknown()
-    elif unknown not in ("error", "warn", "allow"):
-        raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
-    column: Any = None
-    if payload_column is None:
-        payloads: list[Any] = row_payloads(table)
-    else:
-        if payload_column not in names:
-            raise ConfigurationError(f"the table has no column {payload_column!r}")
-        column = table.column(payload_column)
-        kind = column.type
-        if pa.types.is_struct(kind):
-            payloads = row_payloads(pa.table({"p": column}))
-            payloads = [row.get("p") for row in payloads]
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or _is_binary(kind):
-            payloads = json_payloads(column)
-        else:
-            raise ConfigurationError(
-                f"column {payload_column!r} is {kind}: a payload column holds JSON text or structs"
-            )
+    unknown = resolve_unknown(checker, unknown)
+    payloads = payloads_of(table, payload_column)
     checked = list(check_rows(checker, payloads, unknown=unknown, fill=fill_defaults))
     valid = [not any(p.severity == "error" for p in problems) for _, problems in checked]
     problems = [problem_rows(problems) if problems else [] for _, problems in checked]
@@ -182,6 +170,33 @@ def _validate(
     valid_field = pa.field("valid", pa.bool_(), nullable=False)
     table = table.append_column(valid_field, pa.array(valid, type=pa.bool_()))
     return table.append_column("problems", pa.array(problems, type=problems_type()))
+
+
+def resolve_unknown(checker: Checker, unknown: Unknown | None) -> Unknown:
+    """``unknown`` checked, None meaning the default of the function the target stands for."""
+    if unknown is None:
+        return checker.default_unknown()
+    if unknown not in ("error", "warn", "allow"):
+        raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
+    return unknown
+
+
+def payloads_of(table: pa.Table, payload_column: str | None) -> list[Any]:
+    """One payload per row (a :class:`NotJson` for JSON text that does not parse)."""
+    pa = pyarrow()
+    if payload_column is None:
+        return row_payloads(table)
+    if payload_column not in table.column_names:
+        raise ConfigurationError(f"the table has no column {payload_column!r}")
+    column = table.column(payload_column)
+    kind = column.type
+    if pa.types.is_struct(kind):
+        return [row.get("p") for row in row_payloads(pa.table({"p": column}))]
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or _is_binary(kind):
+        return json_payloads(column)
+    raise ConfigurationError(
+        f"column {payload_column!r} is {kind}: a payload column holds JSON text or structs"
+    )
 
 
 def _is_binary(kind: Any) -> bool:

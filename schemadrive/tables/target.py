@@ -83,18 +83,24 @@ def target_for(model_or_schema: Any, *, client: Client | None = None) -> Target:
 class Checker:
     """A compiled :class:`Target`: validates and fills one payload at a time."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, compiled: CompiledSchema | None = None) -> None:
         from ..schema.compile import compile_schema
 
         self.target = target
-        compiled: CompiledSchema
-        if target.kind == "model":
-            # as Model.compiled: the schema with the hub's common parameters
-            compiled = compile_schema(target.schema, common=frozenset(target.common or ()))
-        else:
-            compiled = compile_schema(target.schema)
+        if compiled is None:
+            if target.kind == "model":
+                # as Model.compiled: the schema with the hub's common parameters
+                common = frozenset(target.common or ())
+                compiled = compile_schema(target.schema, common=common)
+            else:
+                compiled = compile_schema(target.schema)
         self.compiled = compiled
         self.model_id = target.model_id
+
+    @classmethod
+    def of(cls, compiled: CompiledSchema) -> Checker:
+        """A Checker for a schema compiled already (in this process only)."""
+        return cls(Target(compiled.schema, "model", tuple(sorted(compiled.common))), compiled)
 
     def default_unknown(self) -> Unknown:
         """What ``unknown`` is when not given: as the function this target stands for."""
