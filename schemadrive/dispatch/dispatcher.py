@@ -312,7 +312,9 @@ class Dispatcher:
             model.endpoint,
             make_body(model_id, prepared),
             model_id=model_id,
-            parse=lambda reply: parse_sync(reply, model=model_id, downloader=downloader),
+            parse=lambda reply: Result.from_outputs(
+                parse_sync(reply), model=model_id, downloader=downloader
+            ),
             timeout=self.settings.run_timeout,
             check=check,
         )

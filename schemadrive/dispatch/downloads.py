@@ -12,17 +12,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import mimetypes
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from ..exceptions import DownloadError, NetworkError
+from .._files import write_atomically
+from ..exceptions import DownloadError, HubError, NetworkError
+from ..hub.retry import DOWNLOAD
 from ..hub.transport import safe_url
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from ..hub.transport import Transport
 
-__all__ = ["Downloader", "write_atomically"]
+__all__ = ["Downloader", "save_file"]
 
 log = logging.getLogger("schemadrive")
 
@@ -46,7 +46,7 @@ class _NoAuth:
         return request
 
 
-def write_atomically(
+def save_file(
     directory: Path,
     name: str,
     chunks: Iterable[bytes],
@@ -54,49 +54,25 @@ def write_atomically(
     unique: bool = False,
     expected: int | None = None,
 ) -> Path:
-    """Write ``chunks`` to ``directory/name`` via a temporary file and a rename.
+    """Write ``chunks`` to ``directory/name`` with the one atomic-write helper
+    (:func:`schemadrive._files.write_atomically`); every failure is a DownloadError.
 
     ``unique``: never replace an existing file (``name-1.ext``, ``name-2.ext``… instead).
-    ``expected``: the byte count the file must have (DownloadError otherwise). On any
-    failure the temporary file is removed and nothing is left at the destination.
+    ``expected``: the byte count the file must have. On any failure nothing is left.
     """
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
-    except OSError as exc:
-        raise DownloadError(f"cannot write into {directory}: {exc.strerror or exc}") from exc
-    try:
-        size = 0
-        with os.fdopen(handle, "wb") as file:
-            for chunk in chunks:
-                file.write(chunk)
-                size += len(chunk)
+
+    def check(size: int) -> None:
         if expected is not None and size != expected:
             raise DownloadError(
                 f"{name}: got {size} bytes, but Content-Length said {expected}; nothing was saved"
             )
-        final = directory / name
-        if not unique:
-            os.replace(temporary, final)
-            return final
-        stem, suffix = os.path.splitext(name)
-        counter = 0
-        while True:  # link, not replace: a file that appears meanwhile is never overwritten
-            try:
-                os.link(temporary, final)
-                break
-            except FileExistsError:
-                counter += 1
-                final = directory / f"{stem}-{counter}{suffix}"
-        os.unlink(temporary)
-        return final
+
+    try:
+        return write_atomically(directory / name, chunks, unique=unique, check=check)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         raise DownloadError(f"cannot save {name} in {directory}: {exc.strerror or exc}") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    except ValueError as exc:  # a name the file system cannot hold (an embedded NUL byte)
+        raise DownloadError(f"cannot save {name!r} in {directory}: {exc}") from None
 
 
 class Downloader:
@@ -132,18 +108,10 @@ class Downloader:
         if self._plain is None:
             import requests
             from requests.adapters import HTTPAdapter
-            from urllib3.util.retry import Retry
 
             session = requests.Session()
             session.auth = _NoAuth()
-            retry = Retry(
-                total=3,
-                backoff_factor=0.5,
-                status_forcelist=(429, 502, 503, 504),
-                allowed_methods=frozenset({"GET"}),
-                raise_on_status=False,
-            )
-            adapter = HTTPAdapter(max_retries=retry)
+            adapter = HTTPAdapter(max_retries=DOWNLOAD.urllib3_retry())
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._plain = session
@@ -159,7 +127,7 @@ class Downloader:
                     "GET", url, headers=headers, timeout=self.timeout, stream=True,
                     allow_redirects=False,
                 )  # fmt: skip
-            except NetworkError as exc:
+            except (NetworkError, HubError) as exc:
                 raise DownloadError(
                     f"download of {safe_url(url)} failed: {exc}", url=safe_url(url)
                 ) from exc
@@ -200,7 +168,7 @@ class Downloader:
                 kind = response.headers.get("Content-Type", "").split(";")[0].strip()
                 name += (mimetypes.guess_extension(kind) if kind else None) or ".bin"
             expected = _content_length(response)
-            return write_atomically(
+            return save_file(
                 directory, name, self._chunks(response, url), unique=unique, expected=expected
             )
         finally:

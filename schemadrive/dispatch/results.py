@@ -1,33 +1,26 @@
 """What a finished generation produced: :class:`Result`, from a sync reply or a job's status.
 
-Sync replies list their outputs as ``{"videos"|"images"|"audios": [{"url": …}]}`` or, with
-``response_format="b64_json"``, ``[{"b64_json": …}]``; older replies had ``video_url`` /
-``image_url`` (docs/hub-contract.md §5, §10). Every form is read here, so the rest of
-schemadrive sees one shape: ``urls`` to download, ``data`` for outputs that came inline.
+A sync reply is read by the provider (:func:`schemadrive.hub.outputs.parse_sync_reply` for
+every documented and legacy form); a Result adds what the dispatch layer knows: where to
+download from (``urls``), outputs that came inline (``data``), and how to save them.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from ..exceptions import DownloadError, HubError
+from ..exceptions import DownloadError
+from ..hub.outputs import SyncOutputs, parse_sync_reply
 
 if TYPE_CHECKING:
     from ..hub.status import JobState
     from .downloads import Downloader
 
 __all__ = ["Result", "sniff_extension"]
-
-#: Keys of sync replies that hold lists of outputs, in the order they are read.
-_OUTPUT_LISTS = ("videos", "images", "audios", "data", "outputs", "output")
-#: Legacy single-output keys (docs/hub-contract.md §10), and their usual file extension.
-_LEGACY_KEYS = {"video_url": ".mp4", "image_url": ".png", "audio_url": ".mp3", "result_url": ""}
 
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, ".png"),
@@ -48,14 +41,6 @@ def sniff_extension(data: bytes, default: str = ".bin") -> str:
         if data[offset : offset + len(magic)] == magic:
             return extension
     return default
-
-
-def _decode_b64(value: str) -> bytes:
-    text = value.split(",", 1)[1] if value.startswith("data:") else value
-    try:
-        return base64.b64decode(text, validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise HubError(f"the reply's b64_json output is not valid base64: {exc}") from None
 
 
 class Result:
@@ -89,30 +74,18 @@ class Result:
         cls, reply: Any, *, model: str | None = None, downloader: Downloader | None = None
     ) -> Result:
         """A Result from a sync endpoint's reply (any documented or legacy form)."""
-        if not isinstance(reply, dict):
-            raise HubError("the hub's reply is not a JSON object", body=reply)
-        urls: list[str] = []
-        data: list[bytes] = []
-        for key in _OUTPUT_LISTS:
-            items = reply.get(key)
-            if not isinstance(items, list):
-                continue
-            for item in items:
-                if isinstance(item, str) and item.startswith(("http://", "https://")):
-                    urls.append(item)
-                elif isinstance(item, dict):
-                    if isinstance(item.get("url"), str) and item["url"]:
-                        urls.append(item["url"])
-                    elif isinstance(item.get("b64_json"), str):
-                        data.append(_decode_b64(item["b64_json"]))
-        for key in _LEGACY_KEYS:
-            value = reply.get(key)
-            if isinstance(value, str) and value and value not in urls:
-                urls.append(value)
-        reply_model = reply.get("model") if isinstance(reply.get("model"), str) else None
+        return cls.from_outputs(parse_sync_reply(reply), model=model, downloader=downloader)
+
+    @classmethod
+    def from_outputs(
+        cls, outputs: SyncOutputs, *, model: str | None = None,
+        downloader: Downloader | None = None,
+    ) -> Result:  # fmt: skip
+        """A Result from a provider's parsed sync reply (``model``: when it names none)."""
         return cls(
-            urls=urls, data=data, model=reply_model or model, raw=reply, downloader=downloader
-        )
+            urls=outputs.urls, data=outputs.data, model=outputs.model or model,
+            raw=outputs.raw, downloader=downloader,
+        )  # fmt: skip
 
     @classmethod
     def from_state(cls, state: JobState, *, downloader: Downloader | None = None) -> Result:
@@ -185,6 +158,8 @@ class Result:
         """A file name; the extension may be empty (the downloader adds one from the type)."""
         url_name = PurePosixPath(unquote(urlsplit(url).path)).name if url else ""
         suffix = PurePosixPath(url_name).suffix if url_name else ""
+        if not (suffix[1:].isascii() and suffix[1:].isalnum() and len(suffix) <= 12):
+            suffix = ""  # "%00", spaces, separators: the downloader names it from the type
         if blob is not None:
             suffix = sniff_extension(blob)
         if not as_dir:
@@ -209,9 +184,9 @@ class Result:
         return self._downloader.fetch(url, directory, name, unique=unique)
 
     def _save(self, blob: bytes, directory: Path, name: str, *, unique: bool) -> Path:
-        from .downloads import write_atomically
+        from .downloads import save_file
 
-        return write_atomically(directory, name, [blob], unique=unique)
+        return save_file(directory, name, [blob], unique=unique)
 
 
 def _safe_stem(stem: str) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import HubError, NetworkError, SchemadriveError, SubmitUncertain
-from ..hub.transport import excerpt, parse_retry_after
+from ..hub.replies import excerpt, loads, parse_retry_after
 from .retry import Backoff
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def post_paid(
                 continue
             transport.check(response)  # RateLimited: the hub refused, nothing was created
         if status >= 500:
-            text = response.text if response.content else ""
+            text = transport.text(response) if response.content else ""
             cause = HubError(f"POST {path} -> {status}", status=status, excerpt=excerpt(text))
             raise _uncertain(
                 f"the hub answered {status} {response.reason or ''}".rstrip()
@@ -147,9 +147,9 @@ def post_paid(
                 )
             transport.check(response)  # a refusal: nothing was created
         try:
-            reply = response.json()
+            reply = loads(response.content)
             return parse(reply)
-        except (ValueError, SchemadriveError) as exc:
+        except (ValueError, TypeError, SchemadriveError) as exc:
             raise _uncertain(
                 f"the hub answered {status} but its reply could not be read ({exc})",
                 model_id=model_id,

@@ -1,19 +1,29 @@
 """HTTP to the hub: one ``requests.Session`` with the base URL, auth, timeouts, a User-Agent
 and urllib3's ``Retry`` mounted for idempotent methods.
 
-Retries: GET, HEAD and DELETE are retried on connection errors and on 429/502/503/504 with
-exponential backoff, honouring ``Retry-After``. POST is never retried here once it may have
-reached the hub (urllib3 retries only connection errors raised before a request is sent):
-a submit creates paid work and the hub has no idempotency key. ``jobs`` decides the rest.
+Retries follow :data:`schemadrive.hub.retry.HTTP`: GET, HEAD and DELETE are retried on
+connection errors and on 429/502/503/504 with exponential backoff, honouring ``Retry-After``.
+POST is never retried here once it may have reached the hub (urllib3 retries only connection
+errors raised before a request is sent): a submit creates paid work and the hub has no
+idempotency key. ``dispatch.submission`` decides the rest.
+
+Deadlines: ``send(..., deadline=d)`` bounds the request, its retries, their sleeps and every
+connect and read by what is left of ``d`` (:func:`schemadrive.hub.retry.within`).
 
 The API key is sent only to the hub's own scheme, host and port, never across a redirect to
-another host, and never appears in a repr, a log line or an exception.
+another host, and never appears in a repr, a log line or an exception: a hub that echoes it in
+a reply gets it replaced by ``***`` in every text kept from that reply.
+
+Logging: the ``schemadrive`` logger gets one DEBUG line per request: method, URL (without
+query string or credentials), status and time taken. Never the key, never a body.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -25,9 +35,13 @@ from ..exceptions import (
     NetworkError,
     RateLimited,
 )
+from .replies import excerpt, hub_message, loads, parse_json, parse_retry_after, redactor
+from .retry import HTTP, RetryPolicy, bounded_timeout, within
 
 if TYPE_CHECKING:
     import requests
+
+    from .retry import Deadline
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -42,61 +56,10 @@ log = logging.getLogger("schemadrive")
 
 #: (connect, read) seconds for ordinary calls.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)
-RETRY_STATUSES = (429, 502, 503, 504)
 #: The longest a single retry sleeps for a ``Retry-After`` header, in seconds.
-MAX_RETRY_AFTER = 20.0
-
-
-def excerpt(text: str, limit: int = 160) -> str:
-    """One line, at most ``limit`` characters, of a reply body (HTML tags dropped)."""
-    import re
-
-    flat = re.sub(r"<[^>]+>", " ", text)
-    flat = " ".join(flat.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-def hub_message(body: Any) -> str | None:
-    """The message in either of the hub's error envelopes (docs/hub-contract.md §7)."""
-    if not isinstance(body, dict):
-        return None
-    error = body.get("error")
-    if isinstance(error, dict):
-        for key in ("message", "detail", "title"):
-            if isinstance(error.get(key), str) and error[key]:
-                detail = error.get("detail")
-                if key == "title" and isinstance(detail, str) and detail:
-                    return f"{error[key]}: {detail}"
-                return str(error[key])
-        if isinstance(error.get("type"), str):
-            return str(error["type"])
-    if isinstance(error, str):
-        return error
-    for key in ("message", "status_description", "status_message", "detail"):
-        if isinstance(body.get(key), str) and body[key]:
-            return str(body[key])
-    return None
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP-date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    import datetime
-
-    now = datetime.datetime.now(tz=when.tzinfo or datetime.timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+MAX_RETRY_AFTER = HTTP.max_retry_after
+#: Reply texts longer than this are not kept whole on an error (a huge body stays a summary).
+MAX_KEPT_TEXT = 64_000
 
 
 def _port(parts: Any) -> int | None:
@@ -132,23 +95,6 @@ class _HubAuth:
         return "<HubAuth key=***>" if self._key else "<HubAuth key=None>"
 
 
-def _capped_retry_class() -> type:
-    from urllib3.util.retry import Retry
-
-    class CappedRetry(Retry):
-        """urllib3's Retry, with ``Retry-After`` capped so one GET cannot sleep past a deadline.
-
-        A hub asking for more than ``MAX_RETRY_AFTER`` seconds gets that many; when retries run
-        out the caller sees RateLimited (with the hub's own ``retry_after``) and decides.
-        """
-
-        def get_retry_after(self, response: Any) -> float | None:
-            seconds = super().get_retry_after(response)
-            return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
-
-    return CappedRetry
-
-
 class Transport:
     """The session every hub call goes through. All times are in seconds."""
 
@@ -158,17 +104,26 @@ class Transport:
         api_key: str | None,
         *,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-        retries: int = 5,
-        backoff_factor: float = 0.5,
-        backoff_max: float = 30.0,
+        retry: RetryPolicy = HTTP,
+        retries: int | None = None,
+        backoff_factor: float | None = None,
+        backoff_max: float | None = None,
         user_agent: str | None = None,
         key_hint: str = "set a valid key in OXEN_API_KEY or the oxen CLI's config",
     ) -> None:
+        """``retry``: the GET policy; ``retries`` / ``backoff_factor`` / ``backoff_max``
+        override its attempts (retries after the first send), initial and longest delay."""
         import requests
         from requests.adapters import HTTPAdapter
 
-        _CappedRetry = _capped_retry_class()
-
+        changes: dict[str, Any] = {}
+        if retries is not None:
+            changes["attempts"] = retries + 1
+        if backoff_factor is not None:
+            changes["initial"] = backoff_factor
+        if backoff_max is not None:
+            changes["maximum"] = backoff_max
+        self.retry = dataclasses.replace(retry, **changes)
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(f"base URL must be http(s)://host[:port], not {base_url!r}")
@@ -180,23 +135,10 @@ class Transport:
         self.session.auth = _HubAuth(api_key, self.base_url)
         self.session.headers["User-Agent"] = user_agent or _user_agent()
         self.session.headers["Accept"] = "application/json"
-        retry = _CappedRetry(
-            total=retries,
-            connect=min(retries, 2),
-            read=retries,
-            status=retries,
-            # "other" errors (e.g. a TLS failure after the body went out) may have reached the
-            # hub, and urllib3 retries them for any method: never, or a POST could pay twice
-            other=0,
-            backoff_factor=backoff_factor,
-            backoff_max=backoff_max,
-            backoff_jitter=0.25,
-            status_forcelist=RETRY_STATUSES,
-            allowed_methods=frozenset({"GET", "HEAD", "DELETE", "OPTIONS"}),
-            respect_retry_after_header=True,
-            raise_on_status=False,
+        adapter = HTTPAdapter(
+            max_retries=self.retry.urllib3_retry(), pool_connections=16, pool_maxsize=64
         )
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=16, pool_maxsize=64)
+        self._redact = redactor(api_key)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -223,11 +165,18 @@ class Transport:
         timeout: float | tuple[float, float] | None = None,
         stream: bool = False,
         allow_redirects: bool = True,
+        deadline: Deadline | None = None,
     ) -> requests.Response:
-        """Send one request; network failures become NetworkError. Status is not checked."""
+        """Send one request; network failures become NetworkError. Status is not checked.
+
+        ``deadline``: the request, its retries and their waits end by it (NetworkError
+        "timed out" or the last reply otherwise). A reply that cannot even be parsed as HTTP
+        (a redirect to a malformed URL) is a HubError.
+        """
         import requests
 
         url = self.url(path)
+        started = time.monotonic()
         try:
             prepared = self.session.prepare_request(
                 requests.Request(method, url, json=json, params=params, headers=dict(headers or {}))
@@ -237,40 +186,56 @@ class Transport:
                 # directory on the wire: put our own encoding of the path back.
                 ours, sent = urlsplit(url), urlsplit(prepared.url or "")
                 prepared.url = sent._replace(path=ours.path).geturl()
-            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
-            response = self.session.send(
-                prepared,
-                timeout=timeout or self.timeout,
-                allow_redirects=allow_redirects,
-                **settings,
+            settings = self.session.merge_environment_settings(
+                prepared.url or url, {}, stream, None, None
             )
+            with within(deadline):
+                response = self.session.send(
+                    prepared,
+                    timeout=bounded_timeout(timeout or self.timeout),
+                    allow_redirects=allow_redirects,
+                    **settings,
+                )
         except requests.exceptions.InvalidJSONError as exc:  # nothing left the machine
             raise ConfigurationError(
                 f"{method} {safe_url(url)}: the body is not valid JSON (NaN or Infinity?); "
                 "nothing was sent"
             ) from exc
         except requests.exceptions.RequestException as exc:
+            log.debug("%s %s failed after %.3f s: %s", method, safe_url(url),
+                      time.monotonic() - started, _reason(exc))  # fmt: skip
             raise NetworkError(f"{method} {safe_url(url)} failed: {_reason(exc)}") from exc
-        log.debug("%s %s -> %s", method, safe_url(url), response.status_code)
+        except (ValueError, UnicodeError) as exc:  # e.g. a redirect to "http://[::1"
+            raise HubError(
+                f"{method} {safe_url(url)}: the hub's reply could not be read "
+                f"({type(exc).__name__}: {self._redact(excerpt(str(exc), 120))})",
+            ) from None
+        log.debug("%s %s -> %s in %.3f s", method, safe_url(url), response.status_code,
+                  time.monotonic() - started)  # fmt: skip
         return response
+
+    def text(self, response: requests.Response) -> str:
+        """The reply's text, the API key replaced by ``***`` (and cut to MAX_KEPT_TEXT)."""
+        try:
+            text = str(response.text)
+        except Exception:  # a body that cannot be read or decoded: nothing to keep
+            return ""
+        redacted: str = self._redact(text[:MAX_KEPT_TEXT])
+        return redacted
 
     def check(self, response: requests.Response) -> requests.Response:
         """Raise the matching HubError for an error status; return the response otherwise."""
         status = response.status_code
         if status < 400:
             return response
-        body: Any = None
-        text = ""
-        try:
-            text = response.text
-            body = response.json()
-        except ValueError:
-            body = None
+        text = self.text(response)
+        body = parse_json(text)
         message = hub_message(body) or (excerpt(text) if text else response.reason or "")
         where = f"{response.request.method} {safe_url(response.url)}"
         if status in (401, 403):
+            said = "no API key was found" if not self.has_key else "the hub rejected the API key"
             raise AuthenticationError(
-                f"the hub rejected the API key ({status} {message}); {self.key_hint}",
+                f"{said} ({status} {message}); {self.key_hint}",
                 status=status,
                 excerpt=excerpt(text),
                 url=safe_url(response.url),
@@ -293,17 +258,19 @@ class Transport:
         )
 
     def json(self, response: requests.Response) -> Any:
-        """The JSON body of a successful reply; an HTML or non-JSON reply is a HubError."""
+        """The JSON body of a successful reply; an HTML, non-JSON or too deeply nested reply
+        is a HubError."""
         self.check(response)
         try:
-            return response.json()
-        except ValueError:
+            return loads(response.content)
+        except ValueError as exc:
             kind = response.headers.get("Content-Type", "no content type")
             where = safe_url(response.url)
+            text = self.text(response)
             raise HubError(
-                f"expected JSON from {where}, got {kind}: {excerpt(response.text)}",
+                f"expected JSON from {where}, got {kind} ({exc}): {excerpt(text)}",
                 status=response.status_code,
-                excerpt=excerpt(response.text),
+                excerpt=excerpt(text),
                 url=safe_url(response.url),
             ) from None
 

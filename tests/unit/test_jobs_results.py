@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemadrive.dispatch.dispatcher import chunk_sizes
-from schemadrive.dispatch.downloads import write_atomically
+from schemadrive.dispatch.downloads import save_file
 from schemadrive.dispatch.job import gone_error, is_transient
 from schemadrive.dispatch.progress import ProgressLine, format_elapsed
 from schemadrive.dispatch.results import Result, sniff_extension
@@ -138,7 +138,7 @@ def test_the_uncertain_message_says_what_is_known_and_how_to_check() -> None:
 
 def test_write_atomically_checks_the_length_and_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(DownloadError):
-        write_atomically(tmp_path, "a.bin", [b"abc"], expected=10)
+        save_file(tmp_path, "a.bin", [b"abc"], expected=10)
     assert list(tmp_path.iterdir()) == []
 
     def broken() -> object:
@@ -146,10 +146,10 @@ def test_write_atomically_checks_the_length_and_leaves_nothing(tmp_path: Path) -
         raise OSError("disk on fire")
 
     with pytest.raises(OSError):
-        write_atomically(tmp_path, "a.bin", broken())  # type: ignore[arg-type]
+        save_file(tmp_path, "a.bin", broken())  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
-    assert write_atomically(tmp_path, "a.bin", [b"ab", b"c"], expected=3).read_bytes() == b"abc"
-    assert write_atomically(tmp_path, "a.bin", [b"x"], unique=True).name == "a-1.bin"
+    assert save_file(tmp_path, "a.bin", [b"ab", b"c"], expected=3).read_bytes() == b"abc"
+    assert save_file(tmp_path, "a.bin", [b"x"], unique=True).name == "a-1.bin"
 
 
 # -- progress ------------------------------------------------------------------------------

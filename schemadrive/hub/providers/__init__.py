@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from ...exceptions import ConfigurationError, HubError, JobNotFound
 from ...schema.compile import HUB_COMMON_PARAMETERS
+from ..outputs import SyncOutputs, parse_sync_reply
 from ..recorded import schema_of
 from ..status import JobState, Status, Submitted, parse_status, status_from_word
 from . import gmicloud
-
-if TYPE_CHECKING:
-    from ...dispatch.downloads import Downloader
-    from ...dispatch.results import Result
 
 __all__ = [
     "GMICLOUD",
@@ -48,12 +45,8 @@ def path_segment(value: str) -> str:
     return encoded
 
 
-class SyncParser(Protocol):
-    """Turns a sync endpoint's reply into a :class:`~schemadrive.dispatch.results.Result`."""
-
-    def __call__(
-        self, reply: Any, *, model: str | None, downloader: Downloader | None
-    ) -> Result: ...
+#: A sync reply -> its outputs (the dispatch layer builds the Result from them).
+SyncParser = Callable[[Any], SyncOutputs]
 
 
 @dataclass(frozen=True)
@@ -104,7 +97,7 @@ class Provider:
     completion_event: str | None = None
     #: (model id, prepared payload) -> a sync request's body (None: no sync endpoint)
     sync_body: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
-    #: a sync reply -> its Result (None: no sync endpoint)
+    #: a sync reply -> its outputs (None: no sync endpoint)
     parse_sync: SyncParser | None = None
     #: no sync endpoint: ``Client.run`` submits one job and waits for it
     run_via_queue: bool = False
@@ -237,12 +230,6 @@ def _oxen_sync_body(model_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "model": model_id}
 
 
-def _parse_sync_reply(reply: Any, *, model: str | None, downloader: Downloader | None) -> Result:
-    from ...dispatch.results import Result
-
-    return Result.from_reply(reply, model=model, downloader=downloader)
-
-
 def _oxen_parse_submit(reply: Any) -> list[Submitted]:
     rows = reply.get("generations") if isinstance(reply, dict) else None
     if not isinstance(rows, list):
@@ -327,7 +314,7 @@ OXEN = Provider(
     completion_event="media_generation_completed",
     history_path="/api/ai/generations",
     sync_body=_oxen_sync_body,
-    parse_sync=_parse_sync_reply,
+    parse_sync=parse_sync_reply,
     legacy_404_when_finished=True,
 )
 
