@@ -3,7 +3,7 @@ ones written down here, and nothing in the repository points at documents outsid
 
 The layers (docs/architecture.md), top to bottom; a module imports only from layers below its own:
 
-    cli -> client/model -> dispatch -> hub -> schema -> base (exceptions, _files, media)
+    cli -> client/model -> dispatch -> hub -> schema -> base (exceptions, _files)
 
 linting/ and fuzz/ stand beside the core and use schema only; testing/ (LocalHub, the other side
 of the wire) uses hub, schema and fuzz, never client or dispatch. Imports inside functions count
@@ -36,8 +36,8 @@ LAYER_OF = {
     "schemadrive": "api",
     "schemadrive._moved": "api",
     "schemadrive._files": "base",  # the one atomic-write helper, for every layer
-    "schemadrive.media": "base",  # files as data: URIs, and sniffing their type: pure
     "schemadrive.pricing": "schema",  # pure: a pricing object and a payload in, an estimate out
+    "schemadrive.media": "schema",  # pure: files sniffed, encoded and bound to a schema's URIs
     "schemadrive.__main__": "entry",
     "schemadrive.cli": "cli",
     "schemadrive.tables": "tables",
