@@ -99,6 +99,7 @@ KNOWN_LONG_MODULES = {
     "schemadrive/client.py",
     "schemadrive/dispatch/dispatcher.py",
     "schemadrive/dispatch/listener.py",
+    "schemadrive/cli/validate.py",
 }
 
 
