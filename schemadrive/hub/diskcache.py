@@ -9,7 +9,7 @@ per (hub, model). Each file is a JSON object::
 Reading never raises: a file that is missing, unreadable, not JSON, nested too deeply, of
 the wrong shape, or about another model or hub is a cache miss (logged). A root that cannot
 be used at all (a path through a regular file, no permission) switches the cache off for
-this process with ONE warning, and the client goes on with its memory cache.
+this client with ONE warning (``schemadrive`` logger), and the client goes on with its memory cache.
 
 Temporary files (:mod:`schemadrive._files`) never match the entry pattern, so listing and
 clearing see finished entries only, never another process's write in progress.
@@ -23,7 +23,6 @@ import logging
 import math
 import re
 import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,13 +155,13 @@ class DiskCache:
         """Switch the disk cache off (once) after the directory proved unusable."""
         with self._lock:
             directory, self.directory = self.directory, None
-        if directory is not None:
-            message = (
-                f"schemadrive: the schema cache directory {directory} cannot be used "
-                f"({action}: {exc.strerror or exc}); caching in memory only"
+        if directory is not None:  # one warning per client, on the library's logger
+            log.warning(
+                "the schema cache directory %s cannot be used (%s: %s); caching in memory only",
+                directory,
+                action,
+                exc.strerror or exc,
             )
-            log.warning(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
 
     def path(self, model_id: str) -> Path | None:
         """The entry file for ``model_id`` (None once the cache is off)."""

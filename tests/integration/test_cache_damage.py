@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from pathlib import Path
 
 import pytest
@@ -96,15 +95,16 @@ def test_an_unusable_cache_dir_falls_back_to_memory_with_one_warning(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    with warnings.catch_warnings(record=True) as seen, caplog.at_level(logging.WARNING):
-        warnings.simplefilter("always")
-        with Client(hub.api_key, base_url=hub.url, cache_dir=blocker / "cache") as client:
-            first = client.model(MODEL)
-            assert client.model(MODEL) is first
-            client.model("ltx-2-3-quality-text-to-video")
-            assert client.store.directory is None
-    assert len([w for w in seen if "cannot be used" in str(w.message)]) == 1
-    assert len([r for r in caplog.records if "cannot be used" in r.getMessage()]) == 1
+    with (
+        caplog.at_level(logging.WARNING, logger="schemadrive"),
+        Client(hub.api_key, base_url=hub.url, cache_dir=blocker / "cache") as client,
+    ):
+        first = client.model(MODEL)
+        assert client.model(MODEL) is first
+        client.model("ltx-2-3-quality-text-to-video")
+        assert client.store.directory is None
+    warned = [r for r in caplog.records if "cannot be used" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].levelno == logging.WARNING
     assert model_gets(hub) == 1
 
 
