@@ -83,7 +83,11 @@ DOCUMENTED = {
         ],
         "invalid": [
             ({"prompt": "x", "input_image": IMAGE, "resolution": "1080p"}, "$.resolution", "enum"),
-            ({"prompt": "x", "input_image": IMAGE, "image_strength": 1.5}, "$.image_strength", "maximum"),
+            (
+                {"prompt": "x", "input_image": IMAGE, "image_strength": 1.5},
+                "$.image_strength",
+                "maximum",
+            ),
             ({"prompt": "x", "input_image": IMAGE, "seed": None}, "$.seed", "type"),
             ({"prompt": "x", "input_image": IMAGE, "num_frames": 8}, "$.num_frames", "minimum"),
         ],
@@ -100,7 +104,10 @@ DOCUMENTED = {
         "invalid": [({"prompt": "x", "video_quality": "ultra"}, "$.video_quality", "enum")],
     },
     "ltx-2-3-quality-text-to-video.json": {
-        "valid": [{"prompt": "<prompt>"}, {"prompt": "x", "resolution": "square_hd", "num_frames": 481}],
+        "valid": [
+            {"prompt": "<prompt>"},
+            {"prompt": "x", "resolution": "square_hd", "num_frames": 481},
+        ],
         "invalid": [
             ({"prompt": "x", "resolution": "auto"}, "$.resolution", "enum"),
             ({"prompt": "x", "num_frames": 482}, "$.num_frames", "maximum"),

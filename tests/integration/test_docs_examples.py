@@ -27,7 +27,11 @@ def blocks(page: Path) -> list[str]:
 @pytest.mark.parametrize("page", [p for p in PAGES if blocks(p)], ids=lambda p: p.name)
 def test_examples_run(page: Path, tmp_path: Path) -> None:
     program = "\n\n".join(f"# --- block {i}\n{code}" for i, code in enumerate(blocks(page)))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OXEN_", "GMI_", "SCHEMADRIVE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OXEN_", "GMI_", "SCHEMADRIVE_"))
+    }
     env["SCHEMADRIVE_CACHE_DIR"] = str(tmp_path / "cache")
     result = subprocess.run(
         [sys.executable, "-c", program],

@@ -2,9 +2,9 @@
 sent to LocalHub *without* client-side checking, and the job fails on the hub exactly when
 schemadrive would have refused to send the payload.
 
-LocalHub checks late, at run time, like the real hub (docs/hub-contract.md §3.1). It forwards names it
-does not know, so the comparison uses ``unknown="allow"``; rejecting unknown names is a check
-schemadrive adds on top (docs/models-and-validation.md).
+LocalHub checks late, at run time, like the real hub (docs/hub-contract.md §3.1). It forwards
+names it does not know, so the comparison uses ``unknown="allow"``; rejecting unknown names is a
+check schemadrive adds on top (docs/models-and-validation.md).
 """
 
 from __future__ import annotations

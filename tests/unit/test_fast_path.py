@@ -369,7 +369,8 @@ def test_too_deep_payloads_go_to_the_slow_path() -> None:
 
 
 def test_batch_gives_validate_verdicts_in_order(tmp_path: Any) -> None:
-    """schemadrive.schema.batch: validate()'s verdicts in bulk, in order, with and without processes."""
+    """schemadrive.schema.batch: validate()'s verdicts in bulk, in order, with and without
+    processes."""
     from schemadrive.schema.batch import Counts, iter_validate_file, iter_validate_lines
 
     schema = FIXTURES["oxen/ltx-2-3-quality-text-to-video.json"]
