@@ -76,7 +76,8 @@ def test_serves_until_interrupted(start_hub: object) -> None:
 
 def test_gmicloud_with_a_cdn(start_hub: object) -> None:
     process, lines = start_hub("--provider", "gmicloud", "hub", "--results", "cdn")  # type: ignore[operator]
-    assert lines[0].startswith("LocalHub (gmicloud) serving 1 model on")  # "1 model", not "1 models"
+    # "1 model", not "1 models"
+    assert lines[0].startswith("LocalHub (gmicloud) serving 1 model on")
     assert any(line.startswith("result files on http://127.0.0.1:") for line in lines)
     assert any("GMI_API_KEY=test-key" in line for line in lines)
     assert stop(process)[0] == 0

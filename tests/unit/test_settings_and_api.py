@@ -17,7 +17,8 @@ def write_oxen_config(home: Path, host: str, token: str) -> None:
     folder = home / ".config" / "oxen"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "auth_config.toml").write_text(
-        f'default_host = "{host}"\n\n[[host_configs]]\nhost = "other.example"\nauth_token = "nope"\n\n'
+        f'default_host = "{host}"\n\n'
+        '[[host_configs]]\nhost = "other.example"\nauth_token = "nope"\n\n'
         f'[[host_configs]]\nhost = "{host}"\nauth_token = "{token}"\n'
     )
 
@@ -36,12 +37,15 @@ def test_oxen_config_entry_is_per_host() -> None:
     assert api_key_from_oxen_config("https://hub.oxen.ai") is None
 
 
-def test_environment_sets_base_url_offline_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_environment_sets_base_url_offline_and_cache_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SCHEMADRIVE_BASE_URL", "http://127.0.0.1:9/")
     monkeypatch.setenv("SCHEMADRIVE_OFFLINE", "1")
     monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path))
     client = Client()
-    assert (client.base_url, client.offline, client.cache_dir) == ("http://127.0.0.1:9", True, tmp_path)
+    expected = ("http://127.0.0.1:9", True, tmp_path)
+    assert (client.base_url, client.offline, client.cache_dir) == expected
 
 
 def test_the_key_is_in_no_repr() -> None:
@@ -70,6 +74,9 @@ def test_errors_inherit_the_matching_builtin() -> None:
 
 
 def test_import_is_light() -> None:
-    code = "import sys, schemadrive; print(sorted(m for m in ('jsonschema','requests','hypothesis','urllib3') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    heavy = ("jsonschema", "requests", "hypothesis", "urllib3")
+    code = f"import sys, schemadrive; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
