@@ -28,7 +28,9 @@ def test_documented_payloads_validate(fixture: str, payload: dict) -> None:
 
 
 @pytest.mark.parametrize(("fixture", "payload", "path", "keyword"), CASES_INVALID)
-def test_broken_payloads_fail_at_the_right_path(fixture: str, payload: dict, path: str, keyword: str) -> None:
+def test_broken_payloads_fail_at_the_right_path(
+    fixture: str, payload: dict, path: str, keyword: str
+) -> None:
     problems = schemadrive.validate(fixture_schema(fixture), payload)
     assert (path, keyword) in [(p.path, p.keyword) for p in problems], problems
     assert all(p.message for p in problems)
@@ -48,14 +50,16 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_hints_say_how_to_fix() -> None:
     schema = fixture_schema("ltx-2-3-pro.json")
-    by_path = {p.path: p for p in schemadrive.validate(schema, {"prompt": "x", "duration": "6", "resolution": "1080", "generat_audio": True})}
+    payload = {"prompt": "x", "duration": "6", "resolution": "1080", "generat_audio": True}
+    by_path = {p.path: p for p in schemadrive.validate(schema, payload)}
     assert "without quotes" in by_path["$.duration"].hint
     assert "1080p" in by_path["$.resolution"].hint
     assert "generate_audio" in by_path["$.generat_audio"].hint
 
 
 def test_null_hint_for_a_seed_documented_as_accepting_none() -> None:
-    problems = schemadrive.validate(fixture_schema("ltx-2-3-quality-text-to-video.json"), {"prompt": "x", "seed": None})
+    schema = fixture_schema("ltx-2-3-quality-text-to-video.json")
+    problems = schemadrive.validate(schema, {"prompt": "x", "seed": None})
     assert [p.keyword for p in problems] == ["type"]
     assert "leave it out" in problems[0].hint
 
@@ -75,7 +79,9 @@ def test_prepare_fills_then_validates_and_never_mutates() -> None:
 
 def test_unknown_parameters_modes() -> None:
     schema = fixture_schema("ltx-2-3-pro.json")
-    payload = {"prompt": "x", "camera_motion": "none", "num_generations": 2, "target_namespace": "me"}
+    payload = {
+        "prompt": "x", "camera_motion": "none", "num_generations": 2, "target_namespace": "me"
+    }
     assert [p.keyword for p in schemadrive.validate(schema, payload)] == ["unknown"]
     warned = schemadrive.validate(schema, payload, unknown="warn")
     assert [p.severity for p in warned] == ["warning"]
@@ -83,17 +89,24 @@ def test_unknown_parameters_modes() -> None:
     assert schemadrive.prepare(schema, payload, unknown="warn")["camera_motion"] == "none"
 
 
-# -- features real hub schemas use (docs/hub-schemas.md §7) ----------------------------------------
+# -- features real hub schemas use (docs/hub-schemas.md §7) ---------------------------------
 
 OPENAPI_STYLE = {
     "type": "object",
     "properties": {
         "image_size": {
-            "anyOf": [{"$ref": "#/components/schemas/ImageSize"}, {"type": "string", "enum": ["square", "landscape"]}],
+            "anyOf": [
+                {"$ref": "#/components/schemas/ImageSize"},
+                {"type": "string", "enum": ["square", "landscape"]},
+            ],
             "default": "square",
         },
         "mode": {"allOf": [{"$ref": "#/components/schemas/mode"}], "default": "fast", "x-order": 1},
-        "resolution": {"$ref": "#/components/schemas/Resolution", "description": "sibling of $ref", "default": "1080p"},
+        "resolution": {
+            "$ref": "#/components/schemas/Resolution",
+            "description": "sibling of $ref",
+            "default": "1080p",
+        },
         "seed": {"type": "integer", "nullable": True},
         "strength": {"anyOf": [{"type": "number"}, {"type": "null"}], "default": None},
         "tags": {"type": ["array", "null"], "items": {"type": "string"}},
@@ -106,11 +119,20 @@ OPENAPI_STYLE = {
             "ImageSize": {
                 "type": "object",
                 "properties": {
-                    "width": {"type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512},
-                    "height": {"type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512},
+                    "width": {
+                        "type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512
+                    },
+                    "height": {
+                        "type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512
+                    },
                 },
             },
-            "mode": {"title": "mode", "enum": ["fast", "quality"], "description": "An enumeration.", "type": "string"},
+            "mode": {
+                "title": "mode",
+                "enum": ["fast", "quality"],
+                "description": "An enumeration.",
+                "type": "string",
+            },
             "Resolution": {"type": "string", "enum": ["720p", "1080p"]},
         }
     },
@@ -119,9 +141,13 @@ OPENAPI_STYLE = {
 
 def test_openapi_components_refs_siblings_and_nullable_forms() -> None:
     compiled = compile_schema(OPENAPI_STYLE)
-    assert compiled.validate({"image_size": {"width": 1280, "height": 720}, "seed": None, "strength": None, "tags": None}) == []
-    assert compiled.validate({"image_size": "landscape", "mode": "quality", "resolution": "720p"}) == []
-    paths = {(p.path, p.keyword) for p in compiled.validate({"image_size": {"width": 0}, "mode": "slow", "resolution": "4k", "level": 0})}
+    nulls = {"seed": None, "strength": None, "tags": None}
+    assert compiled.validate({"image_size": {"width": 1280, "height": 720}, **nulls}) == []
+    assert compiled.validate(
+        {"image_size": "landscape", "mode": "quality", "resolution": "720p"}
+    ) == []
+    wrong = {"image_size": {"width": 0}, "mode": "slow", "resolution": "4k", "level": 0}
+    paths = {(p.path, p.keyword) for p in compiled.validate(wrong)}
     assert ("$.image_size.width", "exclusiveMinimum") in paths
     assert ("$.mode", "enum") in paths
     assert ("$.resolution", "enum") in paths
@@ -148,7 +174,13 @@ def test_fill_defaults_is_idempotent_and_only_fills_absent_keys() -> None:
 
 
 def test_a_default_invalid_against_its_own_schema_is_not_filled() -> None:
-    schema = {"type": "object", "properties": {"seed": {"type": "integer", "default": None}, "n": {"type": "integer", "default": 2}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "seed": {"type": "integer", "default": None},
+            "n": {"type": "integer", "default": 2},
+        },
+    }
     assert schemadrive.fill_defaults(schema, {}) == {"n": 2}
 
 
@@ -160,11 +192,20 @@ def test_mutable_defaults_are_copied_each_time() -> None:
 
 
 def test_dialect_from_dollar_schema() -> None:
-    draft7 = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-              "properties": {"d": {"$ref": "#/definitions/d", "minimum": 5}}, "definitions": {"d": {"type": "integer"}}}
+    draft7 = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"d": {"$ref": "#/definitions/d", "minimum": 5}},
+        "definitions": {"d": {"type": "integer"}},
+    }
     # draft-07 ignores siblings of $ref; 2020-12 applies them
     assert schemadrive.validate(draft7, {"d": 1}) == []
-    assert [p.keyword for p in schemadrive.validate({**draft7, "$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": draft7["definitions"]}, {"d": 1})] == ["minimum"]
+    draft2020 = {
+        **draft7,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$defs": draft7["definitions"],
+    }
+    assert [p.keyword for p in schemadrive.validate(draft2020, {"d": 1})] == ["minimum"]
 
 
 def test_remote_refs_are_never_fetched() -> None:
@@ -174,7 +215,15 @@ def test_remote_refs_are_never_fetched() -> None:
     assert "never fetched" in caught.value.errors[0]
 
 
-@pytest.mark.parametrize("schema", [{"type": "nonsense"}, {"properties": {"a": {"minimum": "1"}}}, ["not", "a", "schema"], {"pattern": "("}])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "nonsense"},
+        {"properties": {"a": {"minimum": "1"}}},
+        ["not", "a", "schema"],
+        {"pattern": "("},
+    ],
+)
 def test_a_schema_that_fails_its_metaschema_is_schema_invalid(schema: object) -> None:
     with pytest.raises(SchemaInvalid):
         schemadrive.validate(schema, {})  # type: ignore[arg-type]
