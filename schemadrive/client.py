@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ConfigurationError, HubError, ModelNotFound, OfflineError
-from .hub.providers import Provider, get_provider
+from .hub.providers import DEFAULT_PROVIDER, Provider, get_provider
 from .hub.store import Fetched, SchemaStore
 from .model import Model
 from .settings import (
@@ -74,7 +74,9 @@ class Client:
         wait_timeout: float | None = None,
         run_timeout: float | None = None,
     ) -> None:
-        self.provider = get_provider(provider or os.environ.get("SCHEMADRIVE_PROVIDER") or "oxen")
+        self.provider = get_provider(
+            provider or os.environ.get("SCHEMADRIVE_PROVIDER") or DEFAULT_PROVIDER
+        )
         self.base_url = (
             base_url or os.environ.get("SCHEMADRIVE_BASE_URL") or self.provider.default_base_url
         ).rstrip("/")

@@ -143,23 +143,26 @@ def iter_generations(
     model: str | None = None,
     page_size: int = HISTORY_PAGE_SIZE,
 ) -> Iterator[Generation]:
-    """The job history, newest first, one page per request, fetched as the caller iterates.
+    """The job history, newest first, one page per request, fetched as the caller iterates
+    (``page_size`` is checked now, before any request).
 
     ``status`` is the hub's own word. On a hub without a history endpoint (GMI Cloud) this
     is the job list with finished jobs, every page, with no costs.
     """
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 1000:
         raise ConfigurationError(f"page_size must be an integer from 1 to 1000, not {page_size!r}")
+    return _iter_generations(transport, provider, status, model, page_size)
+
+
+def _iter_generations(
+    transport: Transport, provider: Provider, status: str | None, model: str | None, size: int
+) -> Iterator[Generation]:
     if provider.history_path is None:
-        rows = iter_job_rows(
-            transport, provider, status=status, model=model, page_size=page_size
-        )
-        for row in rows:
+        for row in iter_job_rows(transport, provider, status=status, model=model, page_size=size):
             yield Generation(provider.state(row), None, _created_at(row))
         return
-    query = {**provider.list_query(status, model), "page": "1", "page_size": str(page_size)}
-    for _, rows in _pages(
-        transport, provider.history_path, query, provider.parse_job_list, _history_next
-    ):
+    query = {**provider.list_query(status, model), "page": "1", "page_size": str(size)}
+    pages = _pages(transport, provider.history_path, query, provider.parse_job_list, _history_next)
+    for _, rows in pages:
         for row in rows:
             yield Generation(provider.state(row), _cost(row.get("cost")), _created_at(row))

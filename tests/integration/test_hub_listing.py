@@ -67,7 +67,9 @@ def test_generations_filter_with_our_words_or_the_hubs(manual_hub: LocalHub, oxe
     assert [g.generation_id for g in oxen.generations(status="processing")] == [running]
     assert [g.generation_id for g in oxen.generations(status="succeeded")] == [done]
     with pytest.raises(ValueError, match="unknown status 'done'"):
-        oxen.generations(status="done")
+        oxen.generations(status="done")  # at the call, not at the first next()
+    with pytest.raises(ValueError, match="page_size"):
+        oxen.generations(page_size=0)
 
 
 def test_gmi_generations_read_every_page(gmi_hub: LocalHub, gmi: Client) -> None:

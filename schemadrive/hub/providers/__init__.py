@@ -22,6 +22,7 @@ from ..status import JobState, Status, Submitted, parse_status, status_from_word
 from . import gmicloud
 
 __all__ = [
+    "DEFAULT_PROVIDER",
     "GMICLOUD",
     "OXEN",
     "PROVIDERS",
@@ -354,6 +355,8 @@ GMICLOUD = Provider(
 
 #: THE registry of providers, by name: the one place a provider's name is known.
 PROVIDERS: Mapping[str, Provider] = MappingProxyType({p.name: p for p in (OXEN, GMICLOUD)})
+#: the provider used when none is given (argument, ``--provider``, ``$SCHEMADRIVE_PROVIDER``)
+DEFAULT_PROVIDER = OXEN.name
 
 
 def provider_names() -> tuple[str, ...]:
