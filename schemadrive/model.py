@@ -10,6 +10,7 @@ from .schema.compile import CompiledSchema, Problem, Unknown, compile_schema
 
 if TYPE_CHECKING:
     from .hub.providers import Provider
+    from .media.bind import Uploader
     from .pricing import Estimate
     from .schema.parameters import Parameter
 
@@ -63,15 +64,34 @@ class Model:
 
     def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
         """Every problem with ``payload`` (an empty list means it is valid)."""
-        return self.compiled.validate(payload, unknown=unknown)
+        # files (docs/files.md): their kinds are checked too; nothing is encoded
+        from .media.bind import validate_with_files
+
+        return validate_with_files(self, payload, unknown=unknown)
 
     def fill_defaults(self, payload: Any) -> Any:
         """A new payload with the schema's defaults filled where keys are absent."""
         return self.compiled.fill_defaults(payload)
 
-    def prepare(self, payload: Any = None, *, unknown: Unknown = "error") -> dict[str, Any]:
-        """A new dict with defaults filled, validated; raises PayloadInvalid with every problem."""
-        return self.compiled.prepare(payload, unknown=unknown, model_id=self.id)
+    def prepare(
+        self,
+        payload: Any = None,
+        *,
+        unknown: Unknown = "error",
+        uploader: Uploader | None = None,
+        max_inline_bytes: int | None = None,
+    ) -> dict[str, Any]:
+        """A new dict with defaults filled, validated; raises PayloadInvalid with every problem.
+
+        Files (a path, bytes or a binary file) given for parameters that take a URI become
+        ``data:`` URIs of at most ``max_inline_bytes`` bytes each (None: 10 MB), or the URLs
+        ``uploader`` returns, once the payload is valid (docs/files.md).
+        """
+        from .media.bind import prepare_with_files
+
+        return prepare_with_files(
+            self, payload, unknown=unknown, uploader=uploader, max_inline_bytes=max_inline_bytes
+        )
 
     def estimate(self, payload: Any = None, *, count: int = 1) -> Estimate:
         """What ``count`` runs of ``payload`` would cost by the model's ``pricing``

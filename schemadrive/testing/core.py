@@ -22,6 +22,7 @@ from ..schema.problems import Problem
 from .clock import Clock
 from .events import EventBroker
 from .faults import Faults, Legacy
+from .inputs import ReceivedFiles
 from .jobs import Job, JobEngine
 from .media import FileStore, StoredFile
 from .recording import RequestLog
@@ -82,6 +83,7 @@ class HubCore:
         self.broker = EventBroker()
         self.files = FileStore()
         self.redirects: dict[str, str] = {}
+        self.received = ReceivedFiles()  # files decoded from data: URIs (testing/inputs.py)
         self.engine = JobEngine(clock, self, namespace=namespace)
         self.base_url = ""
         self.cdn_url = ""
@@ -145,8 +147,9 @@ class HubCore:
         if schema is None:
             return None
         own = {k: v for k, v in job.params.items() if k not in self.flavour.common_parameters}
+        own, problems = self.received.receive(job.id, model or {}, schema, own)  # data: URIs
         try:
-            problems = [p for p in validate(schema, own, unknown="allow") if p.severity == "error"]
+            problems += [p for p in validate(schema, own, unknown="allow") if p.severity == "error"]
         except SchemadriveError as exc:
             problems = [Problem("$", "schema", f"the model's schema cannot be applied: {exc}")]
         return self.flavour.validation_message(problems) if problems else None

@@ -26,6 +26,7 @@ from .core import Flavour, HubCore
 from .events import Event
 from .faults import Faults, Legacy
 from .gmicloud import GmiCloudFlavour
+from .inputs import ReceivedFile
 from .jobs import Job
 from .media import CDN
 from .oxen import OxenFlavour
@@ -157,6 +158,11 @@ class LocalHub:
     def requests(self) -> RequestLog:
         """Every request received, in order of arrival."""
         return self._core.requests
+
+    @property
+    def received_files(self) -> list[ReceivedFile]:
+        """Every file decoded from a ``data:`` URI a job was sent, in order (testing/inputs.py)."""
+        return self._core.received.all()
 
     @property
     def faults(self) -> Faults:

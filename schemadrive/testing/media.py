@@ -107,7 +107,19 @@ class CDN:
         self.url = ""
 
     def handle(self, request: Request, *, authorized: bool) -> Response:
+        if request.method == "PUT" and request.path.startswith("/uploads/"):
+            return self._upload(request)
         stored = self.files.get(request.path) if request.method in ("GET", "HEAD") else None
         if stored is None:
             return Response(404, b"Not Found", {"Content-Type": "text/plain"})
         return Response(200, stored.data, {"Content-Type": stored.content_type})
+
+    def _upload(self, request: Request) -> Response:
+        """``PUT /uploads/<name>``: store the body, as a presigned object-store URL takes it
+        (the uploader of docs/files.md); ``GET`` then serves it with its ``Content-Type``."""
+        if not isinstance(request.body, bytes):
+            text = b"the body must be the file's bytes"
+            return Response(400, text, {"Content-Type": "text/plain"})
+        kind = {k.lower(): v for k, v in request.headers.items()}.get("content-type")
+        self.files.put(request.path, request.body, kind or "application/octet-stream")
+        return Response(201, b"", {"Location": self.url + request.path})
