@@ -8,8 +8,6 @@ at its new place (the same module object, not a copy) with a :class:`Deprecation
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.util
 import sys
 import warnings
 from types import ModuleType
@@ -49,7 +47,17 @@ MOVED = {
 }
 
 
-class _Alias(importlib.abc.Loader):
+# The finder and loader follow importlib's protocols without importlib.abc's base classes at
+# run time: importing importlib.abc pulls in importlib.resources and pathlib, a third of the
+# time `import schemadrive` (and so `schemadrive --help`) takes.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importlib.abc import Loader as _Loader
+else:
+    _Loader = object
+
+
+class _Alias(_Loader):
     def __init__(self, target: str) -> None:
         self.target = target
 
@@ -65,7 +73,7 @@ class _Alias(importlib.abc.Loader):
         """The target module ran when it was imported."""
 
 
-class MovedModuleFinder(importlib.abc.MetaPathFinder):
+class MovedModuleFinder:
     """Finds ``schemadrive.<old name>`` and hands back the module at its new path."""
 
     def find_spec(
@@ -74,7 +82,9 @@ class MovedModuleFinder(importlib.abc.MetaPathFinder):
         package, _, name = fullname.rpartition(".")
         if package != "schemadrive" or name not in MOVED:
             return None
-        return importlib.util.spec_from_loader(fullname, _Alias(MOVED[name]))
+        from importlib.machinery import ModuleSpec
+
+        return ModuleSpec(fullname, _Alias(MOVED[name]))
 
 
 def install() -> None:

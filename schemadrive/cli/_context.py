@@ -4,11 +4,12 @@ the mapping from errors to one line on stderr and an exit code."""
 from __future__ import annotations
 
 import os
-import traceback
-from dataclasses import dataclass, field
-from typing import Any, TextIO
 
 from . import EXIT_DEADLINE, EXIT_FAILED, EXIT_HUB, EXIT_OK, EXIT_USAGE
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["EXIT_DEADLINE", "EXIT_FAILED", "EXIT_HUB", "EXIT_OK", "EXIT_USAGE", "Context"]
 
@@ -30,21 +31,34 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_HUB
 
 
-@dataclass
 class Context:
-    """Per-invocation state shared by the command handlers."""
+    """Per-invocation state shared by the command handlers.
 
-    stdout: TextIO
-    stderr: TextIO
-    base_url: str | None = None
-    provider: str | None = None
-    offline: bool | None = None
-    cache_dir: str | None = None
-    debug: bool = False
-    #: whether "--offline would help" is said with a network error: only while a command
-    #: reads schemas, which the cache and the fixtures can stand in for (not for jobs)
-    offline_helps: bool = False
-    _client: Any = field(default=None, repr=False)
+    A plain class rather than a dataclass: importing dataclasses costs more of `--help`'s
+    start-up time than this module does.
+    """
+
+    def __init__(
+        self,
+        stdout: TextIO,
+        stderr: TextIO,
+        base_url: str | None = None,
+        provider: str | None = None,
+        offline: bool | None = None,
+        cache_dir: str | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.base_url = base_url
+        self.provider = provider
+        self.offline = offline
+        self.cache_dir = cache_dir
+        self.debug = debug
+        #: whether "--offline would help" is said with a network error: only while a command
+        #: reads schemas, which the cache and the fixtures can stand in for (not for jobs)
+        self.offline_helps = False
+        self._client: Any = None
 
     @classmethod
     def from_args(cls, args: Any, *, stdout: TextIO, stderr: TextIO) -> Context:
@@ -130,6 +144,8 @@ class Context:
     def fail(self, exc: BaseException) -> int:
         """Report ``exc`` as one line on stderr (a traceback with --debug); return the code."""
         if self.debug:
+            import traceback
+
             self.stderr.write("".join(traceback.format_exception(exc)))
         text = str(exc).strip() or type(exc).__name__
         first, _, rest = text.partition("\n")

@@ -12,9 +12,12 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import Any, TextIO
 
 from ._context import EXIT_OK, EXIT_USAGE, Context
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["COMMANDS", "build_parser", "command_parser", "run"]
 
