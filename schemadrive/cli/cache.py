@@ -160,9 +160,18 @@ def write_fixture(
 
 
 def run_pull(args: argparse.Namespace, ctx: Context) -> int:
+    from ._context import EXIT_USAGE
+
     # schema_ttl=0: a cached copy is always revalidated with the hub (a 304 costs no body).
     client = ctx.client(schema_ttl=0)
     into = Path(args.into) if args.into else None
+    if client.offline and into is None:  # nothing would be fetched, so nothing cached
+        ctx.err(
+            "schemadrive: cache pull fetches model objects from the hub, and offline mode is "
+            "on (--offline / SCHEMADRIVE_OFFLINE): nothing was cached. With --into DIR it "
+            "records the offline copies as fixtures instead."
+        )
+        return EXIT_USAGE
     worst = EXIT_OK
     for model_id in args.models:
         try:

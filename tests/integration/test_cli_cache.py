@@ -157,3 +157,11 @@ def test_installed_command_pull_then_offline(hub: LocalHub, tmp_path: Path) -> N
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 1 and "$.duration: 99 is not an allowed value" in run.stdout
+
+
+def test_offline_pull_without_into_says_nothing_was_cached(hub: LocalHub, tmp_path: Path) -> None:
+    """Issue 15 item 14: it printed "cached" with exit 0 and cached nothing."""
+    code, out, err = cli("--offline", "cache", "pull", MODEL)
+    assert code == 2 and out == ""
+    assert "offline mode is on" in err and "nothing was cached" in err
+    assert not list((tmp_path / "cache").rglob("*.json"))
