@@ -96,7 +96,8 @@ class Estimate:
         if unknown:
             text = f"{unknown} of the estimates are unknown: {reason}"
             return cls(None, currency=currency, reason=text, count=count)
-        return cls(amount, currency=currency, breakdown=(f"{count} generations",), count=count)
+        lines = (f"{count} generations",)
+        return cls(tidy(amount), currency=currency, breakdown=lines, count=count)
 
     def exceeds(self, budget: Decimal | int | str) -> bool:
         """True when this estimate is over ``budget``, or unknown (nothing is guessed)."""
@@ -122,6 +123,13 @@ class Estimate:
 
 #: Amounts are kept to this precision, rounded up (an estimate never comes out low).
 PRECISION = Decimal("0.000001")
+
+
+def tidy(amount: Decimal) -> Decimal:
+    """``Decimal("1.280000")`` -> ``Decimal("1.28")`` (and ``100`` stays ``100``, not 1E+2)."""
+    normal = amount.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal if isinstance(exponent, int) and exponent <= 0 else amount.quantize(Decimal(1))
 
 
 def format_amount(amount: Decimal, places: int = 4) -> str:
@@ -168,7 +176,7 @@ def estimate(pricing: Any, payload: Mapping[str, Any], *, count: int = 1) -> Est
     if runs != 1:
         lines = (*lines, f"x {runs} generations")
     return Estimate(
-        one.amount * runs, breakdown=lines, method=method, count=runs, details=one.details
+        tidy(one.amount * runs), breakdown=lines, method=method, count=runs, details=one.details
     )
 
 
@@ -247,7 +255,7 @@ def _per_video_second(pricing: Mapping[str, Any], payload: Mapping[str, Any]) ->
         return Estimate.unknown(f"the pricing has no usable {key}")
     line = f"{format_amount(seconds)} s x {format_amount(rate)} {CURRENCY}/s ({key})"
     details = {"seconds": seconds, "rate": rate, "rate_name": key}
-    amount = (seconds * rate).quantize(PRECISION, rounding=ROUND_CEILING)
+    amount = tidy((seconds * rate).quantize(PRECISION, rounding=ROUND_CEILING))
     return Estimate(amount, breakdown=(line,), details=details)
 
 

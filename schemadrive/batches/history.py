@@ -5,16 +5,16 @@ A row caught in ``submitting`` was being POSTed when the process died: the hub m
 not have created its job. The hub's lists echo each job's request parameters and its
 enqueue time (docs/hub-contract.md §3.2-3.4; GMI Cloud's records carry the ``payload`` and
 ``created_at``), so a job is adopted when its model and every parameter sent match the row's
-payload and it was enqueued within :data:`WINDOW` seconds of the row's intent, and no other
-row of the journal already owns it. Rows that match no job, or that cannot be told apart
-(identical payloads with more candidates than rows... or fewer), are left undecided: the
-runner marks them ``uncertain``.
+payload, it was enqueued between :data:`CLOCK_SKEW` seconds before the row's intent and
+:data:`WINDOW` seconds after it, and no other row of the journal already owns it. Rows that
+match no job, or cannot be told apart (identical payloads with more or fewer candidates than
+rows), are left undecided: the runner marks them ``uncertain``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -30,9 +30,14 @@ __all__ = ["WINDOW", "Pending", "actual_cost", "adopt", "hub_rows"]
 
 log = logging.getLogger("schemadrive")
 
-#: How far (seconds) a job's enqueue time may be from the row's intent: the hub's clock and
-#: ours differ, and a POST can take up to the submit timeout.
+#: How long (seconds) after the row's intent its job may have been enqueued (a POST can take
+#: up to the submit timeout, and a hub may act on it late)...
 WINDOW = 300.0
+#: ...and how long before: a job cannot be enqueued before its intent was committed, but the
+#: hub's clock and ours may differ by this much.
+CLOCK_SKEW = 60.0
+
+
 @dataclass(frozen=True)
 class Pending:
     """A row to reconcile: its journal row number, the payload sent, and the intent's time."""
@@ -50,7 +55,7 @@ def hub_rows(client: Client, model_id: str, since: float) -> list[Mapping[str, A
         record = generation.state.raw
         rows.append(record)
         when = _enqueued_at(record)
-        if when is not None and when < since - WINDOW:
+        if when is not None and when < since - CLOCK_SKEW:
             break  # newest first: the rest are older still
     try:
         rows.extend(state.raw for state in client.jobs(model=model_id))
@@ -101,7 +106,7 @@ def adopt(
     adopted: dict[int, str] = {}
     seen: set[str] = set()
     for items in groups.values():
-        low = min(item.since for item in items) - WINDOW
+        low = min(item.since for item in items) - CLOCK_SKEW
         high = max(item.since for item in items) + WINDOW
         candidates: dict[str, float] = {}
         for record in records:

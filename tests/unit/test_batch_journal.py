@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadrive.batches.history import WINDOW, Pending, adopt
+from schemadrive.batches.history import CLOCK_SKEW, WINDOW, Pending, adopt
 from schemadrive.batches.journal import Journal
 from schemadrive.batches.rows import hash_payload, read_input
 from schemadrive.schema.parameters import Parameter
@@ -102,7 +102,7 @@ def record(gid: str, prompt: str, at: float, model: str = "m") -> dict[str, obje
 def test_adopt_matches_model_payload_and_time_window() -> None:
     records = [
         record("a", "cat", 1000), record("b", "dog", 1000), record("c", "cat", 1000, "other"),
-        record("d", "cat", 1000 + WINDOW + 5),
+        record("d", "cat", 1000 + WINDOW + 5), record("e", "cat", 1000 - CLOCK_SKEW - 5),
     ]  # fmt: skip
     found = adopt(records, "m", [Pending(0, {"prompt": "cat"}, 1000)], owned=set())
     assert found == {0: "a"}
