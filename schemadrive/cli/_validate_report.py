@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
 
 from ._report import github_annotation, json_line
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ..schema.batch import Counts, LineResult
     from ..schema.problems import Problem
     from ._context import Context
@@ -23,17 +24,18 @@ if TYPE_CHECKING:
 STDIN_NAME = "<stdin>"
 
 
-@dataclass
 class Tally:
-    """What the summary counts."""
+    """What the summary counts. (A plain class: importing dataclasses would cost
+    ``schemadrive validate --help`` more start-up time than the rest of this module.)"""
 
-    checked: int = 0
-    invalid: int = 0
-    malformed: int = 0
-    problems: int = 0
-    warnings: int = 0
-    unreadable: int = 0
-    files: int = 0
+    def __init__(self) -> None:
+        self.checked = 0
+        self.invalid = 0
+        self.malformed = 0
+        self.problems = 0
+        self.warnings = 0
+        self.unreadable = 0
+        self.files = 0
 
     def add(self, problems: Sequence[Problem], *, valid: bool, malformed: bool) -> None:
         """Count one payload and its problems."""

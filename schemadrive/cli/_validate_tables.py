@@ -10,10 +10,12 @@ holding each row's payload (JSON text or a struct). Exit codes as for ``validate
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from ..schema.batch import Counts, LineResult
     from ..schema.compile import CompiledSchema

@@ -19,16 +19,16 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from ._report import FORMATS, json_line
 from ._validate_report import REPORTERS, STDIN_NAME, Tally, report_lines
 from ._validate_tables import add_table_options, run_tables, wants_tables
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up)
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, BinaryIO, TextIO
 
     from ..schema.batch import LineResult
     from ..schema.compile import CompiledSchema, Unknown
@@ -180,15 +180,22 @@ def reparse(args: Any, add: Any, prog: str) -> Any:
 # -- checking: pure ------------------------------------------------------------------------
 
 
-@dataclass
 class Verdict:
-    """What one payload came to. ``lines`` gives each problem's line (None: unknown)."""
+    """What one payload came to. ``lines`` gives each problem's line (None: unknown);
+    ``malformed``: the payload was not valid JSON (``problems`` then holds one ``json``
+    problem). A plain class: dataclasses costs ``validate --help`` its start-up time."""
 
-    problems: list[Problem] = field(default_factory=list)
-    lines: list[int | None] = field(default_factory=list)
-    filled: Any = None
-    #: True when the payload was not valid JSON (``problems`` then holds one ``json`` problem)
-    malformed: bool = False
+    def __init__(
+        self,
+        problems: list[Problem] | None = None,
+        lines: list[int | None] | None = None,
+        filled: Any = None,
+        malformed: bool = False,
+    ) -> None:
+        self.problems = problems if problems is not None else []
+        self.lines = lines if lines is not None else []
+        self.filled = filled
+        self.malformed = malformed
 
     @property
     def valid(self) -> bool:
