@@ -8,16 +8,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import ConfigurationError, HubError, ModelNotFound, OfflineError
+from .exceptions import ConfigurationError, OfflineError
 from .hub.providers import DEFAULT_PROVIDER, Provider, get_provider
 from .hub.store import Fetched, SchemaStore
 from .model import Model
 from .settings import (
-    default_cache_dir,
+    cache_dir_setting,
+    check_base_url,
     env_flag,
-    key_locations,
+    fixture_dirs_setting,
+    key_hint,
     resolve_api_key,
-    time_setting,
+    time_settings,
     timeout_setting,
 )
 
@@ -48,12 +50,11 @@ class Client:
     ``SCHEMADRIVE_OFFLINE=1`` and ``SCHEMADRIVE_CACHE_DIR`` set the other options when they
     are not given. ``cache_dir=False`` disables the disk cache.
 
-    Times, each the argument, else its ``SCHEMADRIVE_*`` variable, else the default:
-    ``timeout`` (``SCHEMADRIVE_TIMEOUT``, ``5,60``: connect and read of ordinary requests),
-    ``poll_interval`` (``SCHEMADRIVE_POLL_INTERVAL``, 2), ``max_poll_interval``
-    (``SCHEMADRIVE_MAX_POLL_INTERVAL``, 30), ``wait_timeout`` (``SCHEMADRIVE_WAIT_TIMEOUT``,
-    3600: a wait's deadline when none is given), ``run_timeout`` (``SCHEMADRIVE_RUN_TIMEOUT``,
-    960: a sync run's read timeout), ``schema_ttl`` (``SCHEMADRIVE_SCHEMA_TTL``, 600).
+    Times, each the argument, else its ``SCHEMADRIVE_*`` variable, else the default
+    (``schemadrive.settings.TIME_SETTINGS``; docs/providers.md "Settings"): ``timeout``
+    (``5,60``: connect and read), ``poll_interval`` (2), ``max_poll_interval`` (30),
+    ``wait_timeout`` (3600: a wait's deadline when none is given), ``run_timeout`` (960: a
+    sync run's read timeout), ``schema_ttl`` (600).
 
     Use it as a context manager, or call :meth:`close`, to release connections.
     """
@@ -82,42 +83,26 @@ class Client:
         ).rstrip("/")
         self.offline = bool(offline if offline is not None else env_flag("SCHEMADRIVE_OFFLINE"))
         self.timeout = timeout_setting(timeout, DEFAULT_TIMEOUT)
-        _check_base_url(self.base_url)
-        schema_ttl = time_setting("schema_ttl", schema_ttl)
+        check_base_url(self.base_url)
         #: the times of waits and runs, resolved (argument, SCHEMADRIVE_* variable, default)
-        self.times: dict[str, float] = {
-            "poll_interval": time_setting("poll_interval", poll_interval),
-            "max_poll_interval": time_setting("max_poll_interval", max_poll_interval),
-            "wait_timeout": time_setting("wait_timeout", wait_timeout),
-            "run_timeout": time_setting("run_timeout", run_timeout),
-            "schema_ttl": schema_ttl,
-        }
+        self.times = time_settings(
+            poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            wait_timeout=wait_timeout, run_timeout=run_timeout, schema_ttl=schema_ttl,
+        )  # fmt: skip
         self._api_key = resolve_api_key(
             api_key, env_var=self.provider.api_key_env, base_url=self.base_url
         )
-        if cache_dir is False:
-            directory: Path | None = None
-        elif cache_dir is None or cache_dir is True:
-            directory = default_cache_dir()
-        else:
-            directory = Path(cache_dir).expanduser()
-        self.cache_dir = directory
-        if fixtures is None:
-            fixture_dirs: tuple[str | Path, ...] = ()
-        elif isinstance(fixtures, (str, Path)):
-            fixture_dirs = (fixtures,)
-        else:
-            fixture_dirs = tuple(fixtures)
+        self.cache_dir = cache_dir_setting(cache_dir)
         self._transport: Transport | None = None
         self.store: SchemaStore[Model] = SchemaStore(
             None if self.offline else self._fetch_model,
             self._build_model,
             base_url=self.base_url,
             provider=self.provider.name,
-            ttl=schema_ttl,
-            cache_dir=directory,
+            ttl=self.times["schema_ttl"],
+            cache_dir=self.cache_dir,
             offline=self.offline,
-            fixture_dirs=fixture_dirs,
+            fixture_dirs=fixture_dirs_setting(fixtures),
         )
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -157,13 +142,9 @@ class Client:
             from .hub.transport import Transport
 
             provider = self.provider
-            if self._api_key:
-                hint = f"set a valid key in {provider.api_key_env}{provider.key_sources}"
-            else:  # say where we looked, not only that the hub said no
-                where = key_locations(
-                    provider.api_key_env, self.base_url, oxen_config=bool(provider.key_sources)
-                )
-                hint = f"looked in {where}; set one in ${provider.api_key_env}"
+            hint = key_hint(
+                provider.api_key_env, provider.key_sources, self.base_url, has_key=self.has_api_key
+            )
             self._transport = Transport(
                 self.base_url, self._api_key, timeout=self.timeout, key_hint=hint
             )
@@ -174,42 +155,11 @@ class Client:
         return Model(model_id, info, self.provider)
 
     def _fetch_model(self, model_id: str, conditional: dict[str, str]) -> Fetched:
-        transport = self.transport
-        path = self.provider.path(self.provider.model_path, model_id=model_id)
-        response = transport.send("GET", path, headers=conditional)
-        if response.status_code == 304:
-            return Fetched(304)
-        if response.status_code == 404:
-            raise ModelNotFound(
-                model_id, suggestions=self._suggest(model_id), url=transport.url(path)
-            )
-        try:
-            info = transport.json(response)
-        except RecursionError:  # "[[[[..." 100,000 deep: an unreadable reply, not a crash
-            raise HubError(
-                f"the model object for {model_id!r} nests too deeply to read",
-                status=response.status_code,
-                url=transport.url(path),
-            ) from None
-        if not isinstance(info, dict):
-            raise HubError(
-                f"the model object for {model_id!r} is not a JSON object", url=transport.url(path)
-            )
-        return Fetched(
-            200,
-            info,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
+        from .hub.models import fetch_model
+
+        return fetch_model(
+            self.transport, self.provider, model_id, conditional, known_ids=self.list_models
         )
-
-    def _suggest(self, model_id: str) -> list[str]:
-        import difflib
-
-        try:
-            ids = self.list_models()
-        except Exception:  # suggestions are a courtesy; the 404 is the error
-            return []
-        return difflib.get_close_matches(model_id, ids, n=3, cutoff=0.5)
 
     def model(self, model_id: str) -> Model:
         """The model ``model_id``: fetched once, then served from the cache.
@@ -229,8 +179,9 @@ class Client:
             for directory in (*self.store.fixture_dirs, None):
                 ids.update(load_model_objects(directory, provider=self.provider.name))
             return sorted(ids)
-        reply = self.transport.request_json("GET", self.provider.models_path)
-        return self.provider.parse_model_list(reply)
+        from .hub.models import list_model_ids
+
+        return list_model_ids(self.transport, self.provider)
 
     # -- running models (the logic is in dispatch.py, jobs.py and waiting.py) ----------------
     @cached_property
@@ -412,16 +363,3 @@ def _merge(payload: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict
     if payload is not None and not isinstance(payload, Mapping):
         raise ConfigurationError(f"a payload must be a mapping, not {type(payload).__name__}")
     return {**(payload or {}), **params}
-
-
-def _check_base_url(url: str) -> None:
-    """An http(s) URL with a host and a valid port, or ConfigurationError."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
-        raise ConfigurationError(f"base URL {url!r} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"base URL must be http(s)://host[:port], not {url!r}")

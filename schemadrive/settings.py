@@ -23,11 +23,16 @@ from .exceptions import ConfigurationError
 __all__ = [
     "TIME_SETTINGS",
     "api_key_from_oxen_config",
+    "cache_dir_setting",
+    "check_base_url",
     "default_cache_dir",
     "env_flag",
+    "fixture_dirs_setting",
+    "key_hint",
     "key_locations",
     "resolve_api_key",
     "time_setting",
+    "time_settings",
     "timeout_setting",
 ]
 
@@ -139,6 +144,15 @@ def resolve_api_key(api_key: str | None, *, env_var: str, base_url: str) -> str 
     return api_key_from_oxen_config(base_url)
 
 
+def key_hint(env_var: str, key_sources: str, base_url: str, *, has_key: bool) -> str:
+    """What an authentication error adds: with a key, where to set a valid one; with none,
+    every place that was looked in (so "no key" never reads like "a wrong key")."""
+    if has_key:
+        return f"set a valid key in {env_var}{key_sources}"
+    where = key_locations(env_var, base_url, oxen_config=bool(key_sources))
+    return f"looked in {where}; set one in ${env_var}"
+
+
 def key_locations(env_var: str, base_url: str, *, oxen_config: bool) -> str:
     """Where :func:`resolve_api_key` looks for a key, for a "no key was found" message."""
     places = [f"the api_key argument, ${env_var}"]
@@ -213,3 +227,44 @@ def timeout_setting(
             f"timeout must be seconds > 0, or a (connect, read) pair of them, not {value!r}"
         ) from None
     return value
+
+
+def time_settings(**values: float | None) -> dict[str, float]:
+    """Every time in :data:`TIME_SETTINGS` resolved by :func:`time_setting` (``values`` by
+    name; names left out or None come from the environment or the default)."""
+    unknown = set(values) - set(TIME_SETTINGS)
+    if unknown:
+        raise ConfigurationError(f"unknown time settings: {', '.join(sorted(unknown))}")
+    return {name: time_setting(name, values.get(name)) for name in TIME_SETTINGS}
+
+
+def cache_dir_setting(cache_dir: str | Path | bool | None) -> Path | None:
+    """The schema cache directory: None for ``False`` (no disk cache), the default
+    (``$SCHEMADRIVE_CACHE_DIR`` or the user cache directory) for None or True."""
+    if cache_dir is False:
+        return None
+    if cache_dir is None or cache_dir is True:
+        return default_cache_dir()
+    return Path(cache_dir).expanduser()
+
+
+def fixture_dirs_setting(
+    fixtures: str | Path | tuple[str | Path, ...] | None,
+) -> tuple[str | Path, ...]:
+    """Directories of recorded model objects, as a tuple (one directory or several)."""
+    if fixtures is None:
+        return ()
+    if isinstance(fixtures, (str, Path)):
+        return (fixtures,)
+    return tuple(fixtures)
+
+
+def check_base_url(url: str) -> None:
+    """An http(s) URL with a host and a valid port, or ConfigurationError."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise ConfigurationError(f"base URL {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base URL must be http(s)://host[:port], not {url!r}")
