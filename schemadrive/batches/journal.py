@@ -1,8 +1,11 @@
 """The batch journal: one SQLite database in the output directory, one row per input row.
 
 It is what makes a batch resumable and never paid twice. Every change of a row is its own
-committed transaction, in WAL mode with ``synchronous=FULL``, so a crash (even SIGKILL or a
-power cut) leaves the journal as it was after the last change:
+committed transaction in WAL mode, so a crash (even SIGKILL) leaves the journal as it was after
+the last change. The two changes that guard against paying twice, the intent and the id, are
+also flushed to disk (``synchronous=FULL``) so they survive a power cut; the others
+(running, succeeded, downloaded) are not, as losing one only means waiting or downloading
+again:
 
 * ``submitting`` is committed *before* the POST that creates the job, and the generation id
   (state ``queued``) right after the reply: a row caught in ``submitting`` may or may not
@@ -116,6 +119,7 @@ class Journal:
         )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._durable = True
         self._db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
@@ -131,10 +135,13 @@ class Journal:
     def closed(self) -> bool:
         return self._db is None
 
-    def _write(self, sql: str, parameters: Iterable[Any] = ()) -> None:
+    def _write(self, sql: str, parameters: Iterable[Any] = (), *, durable: bool = False) -> None:
         with self._lock:
             if self._db is None:  # a worker finishing after the run ended: the resume knows
                 return
+            if durable != self._durable:
+                self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                self._durable = durable
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute(sql, tuple(parameters))
@@ -207,6 +214,7 @@ class Journal:
             "actual_cost=NULL, finished_at=NULL, attempts=attempts+1, submitting_at=?, "
             "updated_at=? WHERE row=?",
             (now, now, row),
+            durable=True,
         )
 
     def submitted(self, row: int, generation_id: str, *, state: str = "queued") -> None:
@@ -215,6 +223,7 @@ class Journal:
         self._write(
             "UPDATE rows SET state=?, generation_id=?, submitted_at=?, updated_at=? WHERE row=?",
             (state, generation_id, now, now, row),
+            durable=True,
         )
 
     def set_state(self, row: int, state: str, *, error: str | None = None) -> None:

@@ -260,8 +260,9 @@ def run_batch(
         shutil.rmtree(staging, ignore_errors=True)  # half-downloaded files of a crash
         _reconcile(client, plan, journal)
         rows = journal.rows()
-        write_manifest(directory, rows, everything=False)
         todo = _work(journal, options)
+        again = set(todo)  # rows worked on again get their line when they finish
+        write_manifest(directory, [r for r in rows if r.row not in again], everything=False)
         progress = Progress(total=len(rows))
         for row in rows:
             if row.row not in todo:

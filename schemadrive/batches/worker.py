@@ -9,6 +9,7 @@ so the crash tests stop it at exactly those places without sleeping.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -137,12 +138,24 @@ class Worker:
                     p.failed += 1
             if cost is not None:
                 p.spent += cost
-            if self.on_progress is not None and not self.journal.closed:
-                try:
-                    p.last = self.journal.get(row)
-                except KeyError:
-                    p.last = None
+            if self.journal.closed:
+                return
+            p.last = self.journal.get(row)
+            if became not in (None, "in-flight", "timeout") and p.last.finished:
+                self._append_manifest(p.last.manifest_entry())
+            if self.on_progress is not None:
                 self.on_progress(p)
+
+    def _append_manifest(self, entry: dict[str, object]) -> None:
+        """Keep ``manifest.jsonl`` current as rows finish (the run rewrites it whole at its
+        start and end, so a line lost or cut by a crash is restored)."""
+        from .runner import MANIFEST_NAME
+
+        try:
+            with open(self.out / MANIFEST_NAME, "a", encoding="utf-8") as manifest:
+                manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            log.warning("could not append to the manifest: %s", exc)
 
     # -- one row --------------------------------------------------------------------------
     def process(self, row: int) -> None:

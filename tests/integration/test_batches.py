@@ -129,6 +129,25 @@ def test_a_batch_saves_outputs_manifest_and_actual_cost(
     assert again.ok and posts(hub) == before
 
 
+def test_the_manifest_is_current_as_rows_finish(
+    hub: LocalHub, client: Client, tmp_path: Path
+) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl", [{"prompt": f"p{i}", "duration": 1} for i in range(4)]
+    )
+    seen: list[tuple[int, set[int]]] = []
+
+    def on_progress(progress: Progress) -> None:
+        row = progress.last
+        if row is not None and row.finished:
+            lines = (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()
+            seen.append((row.line, {json.loads(line)["line"] for line in lines}))
+
+    client.batch(MODEL, source, out=tmp_path / "out", concurrency=1, on_progress=on_progress)
+    assert [line for line, _ in seen] == [1, 2, 3, 4]
+    assert all(line in listed for line, listed in seen)
+
+
 def test_a_changed_input_is_refused(hub: LocalHub, client: Client, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [{"prompt": "a", "duration": 1}])
     client.batch(MODEL, source, out=tmp_path / "out")
