@@ -165,6 +165,10 @@ def run_pull(args: argparse.Namespace, ctx: Context) -> int:
     # schema_ttl=0: a cached copy is always revalidated with the hub (a 304 costs no body).
     client = ctx.client(schema_ttl=0)
     into = Path(args.into) if args.into else None
+    if into is not None:  # writable, and never the installed package (a fixtures/ link)
+        from ._paths import check_destination
+
+        check_destination(into, option="--into")
     if client.offline and into is None:  # nothing would be fetched, so nothing cached
         ctx.err(
             "schemadrive: cache pull fetches model objects from the hub, and offline mode is "

@@ -140,3 +140,18 @@ def test_contradicting_options_cost_nothing(
 def test_a_missing_payload_file_costs_nothing(oxen: LocalHub, tmp_path: Path) -> None:
     code, _, err = cli("run", *OXEN_ARGS, "--payload", str(tmp_path / "missing.json"))
     assert code == 2 and "missing.json" in err and posts(oxen) == 0
+
+
+def test_cache_pull_into_a_link_to_the_package_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 item 13: `cache pull --into fixtures/` from a checkout's root, where fixtures
+    links to schemadrive/fixtures, is refused before anything is fetched or written."""
+    (tmp_path / "fixtures").symlink_to(package_dir() / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in (package_dir() / "fixtures" / "oxen").iterdir())
+    code, out, err = cli("--offline", "cache", "pull", "ltx-2-3-pro", "--into", "fixtures/")
+    assert code == 2 and "inside the installed schemadrive package" in err and out == ""
+    assert sorted(p.name for p in (package_dir() / "fixtures" / "oxen").iterdir()) == before
+    code, out, _ = cli("--offline", "cache", "pull", "ltx-2-3-pro", "--into", "mine/")
+    assert code == 0 and (tmp_path / "mine" / "oxen" / "ltx-2-3-pro.json").is_file()
