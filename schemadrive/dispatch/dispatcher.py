@@ -8,22 +8,24 @@ body and field name. Its ``settings``, ``clock``, ``sleep`` and ``random`` can b
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random as _random
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from ..exceptions import ConfigurationError, HubError, JobNotFound, SchemadriveError
-from ..hub.status import JobState, Status, status_from_word
+from ..exceptions import ConfigurationError, SchemadriveError
+from ..hub.retry import Backoff, Deadline
+from ..hub.status import JobState, status_from_word
+from .config import DispatchSettings
+from .job import Job, Via
+from .lookup import JobLookup, Outcome
 from .results import Result
-from .retry import Backoff
 from .stream import EventStream
 from .submission import post_paid
+from .waiting import iter_finished
 
 if TYPE_CHECKING:
     import requests
@@ -32,8 +34,7 @@ if TYPE_CHECKING:
     from ..hub.transport import Transport
     from ..model import Model
     from .downloads import Downloader
-    from .job import Job
-    from .listener import EventListener, Outcome
+    from .listener import EventListener
 
 __all__ = ["DispatchSettings", "Dispatcher"]
 
@@ -42,43 +43,11 @@ log = logging.getLogger("schemadrive")
 T = TypeVar("T")
 
 
-@dataclass
-class DispatchSettings:
-    """How runs, submits and waits behave. All times are in seconds."""
+class Dispatcher(JobLookup):
+    """Runs, submits and looks up jobs for one client; owns the shared event listener.
 
-    #: first polling interval, and the cap of its exponential backoff
-    poll_interval: float = 2.0
-    max_poll_interval: float = 30.0
-    #: while waiting on events, poll open jobs this often (cancelled jobs get no event)
-    reconcile_interval: float = 30.0
-    #: the deadline of a wait given ``timeout=None`` (pass ``math.inf`` for none at all)
-    default_timeout: float = 3600.0
-    #: (connect, read) for a queue submit, and for a sync run (long enough for a 15-min video)
-    submit_timeout: tuple[float, float] = (5.0, 60.0)
-    run_timeout: tuple[float, float] = (5.0, 960.0)
-    #: sends of one paid request while the hub answers 429, and the longest Retry-After honoured
-    submit_attempts: int = 5
-    max_retry_after: float = 120.0
-    #: open the event stream before each submit (the stream has no replay)
-    listen: bool = True
-    #: how long a submit waits for the stream to open before sending anyway
-    listen_timeout: float = 10.0
-    #: the stream's read timeout (the hub sends a keep-alive every 15 s)
-    events_read_timeout: float = 60.0
-    reconnect_initial: float = 0.5
-    reconnect_max: float = 30.0
-    #: failed connection attempts in a row before the listener gives up (waiters then poll),
-    #: and how long after giving up a new listener may try again
-    stream_failures: int = 8
-    stream_retry_after: float = 300.0
-    #: close the stream after this long with nothing to wait for
-    idle_timeout: float = 300.0
-    #: consecutive failed polls (5xx or network, after the transport's retries) tolerated
-    poll_failures: int = 10
-
-
-class Dispatcher:
-    """Runs, submits and looks up jobs for one client; owns the shared event listener."""
+    Implements :class:`~schemadrive.dispatch.job.JobBackend` for its jobs.
+    """
 
     def __init__(
         self,
@@ -154,7 +123,7 @@ class Dispatcher:
                 self._listener = EventListener(
                     self._open_events,
                     self.provider.state,
-                    self.reconcile,
+                    self._reconcile_for_listener,
                     event_names=(self.provider.completion_event,),
                     reconnect_initial=s.reconnect_initial,
                     reconnect_max=s.reconnect_max,
@@ -163,6 +132,10 @@ class Dispatcher:
                 )
             return self._listener
 
+    def _reconcile_for_listener(self, ids: Collection[str]) -> Iterator[tuple[str, Outcome]]:
+        # after a reconnect: in parallel, each result published as it comes, bounded
+        return self.iter_reconcile(ids, deadline=Deadline(self.settings.reconcile_interval))
+
     def _open_events(self) -> requests.Response:
         assert self.provider.events_path is not None
         return self._stream.open(
@@ -170,98 +143,23 @@ class Dispatcher:
         )
 
     def _listen_before_submit(self) -> tuple[EventListener | None, int | None]:
+        """Start the stream in the background (never waiting for it); the listener and, when
+        the stream is open now, its epoch (the new jobs are then covered by it).
+
+        A submit never waits for the stream and never fails because of it: jobs it did not
+        cover are checked once by their first wait. ``settings.listen = False`` (``run
+        --no-wait``, ``--via poll``) leaves the stream alone: no events request at all.
+        """
         listener = self.listener() if self.settings.listen else None
         if listener is None or listener.failure is not None:
             return None, None
-        # While the stream is failing, do not hold the submit up: its jobs are polled once
-        # (they are "not covered") and the stream catches up when it is back.
-        timeout = self.settings.listen_timeout if listener.failures == 0 else 0.0
-        return listener, listener.ensure_connected(timeout)
+        listener.start()
+        return listener, (listener.epoch if listener.connected else None)
 
-    # -- reading jobs -----------------------------------------------------------------------
-    def _status_path(self, generation_id: str) -> str:
-        return self.provider.path(self.provider.status_path, generation_id=generation_id)
-
-    def fetch_state(self, generation_id: str) -> JobState:
-        """One status request. JobNotFound on 404; RateLimited, HubError, NetworkError."""
-        transport = self.transport
-        path = self._status_path(generation_id)
-        response = transport.send("GET", path)
-        if response.status_code == 404:
-            response.close()
-            raise JobNotFound(generation_id, url=transport.url(path))
-        reply = transport.json(response)
-        if not isinstance(reply, dict):
-            raise HubError(f"the status of {generation_id} is not a JSON object", body=reply)
-        state = self.provider.state(reply)
-        if not state.generation_id:  # some replies omit the id they were asked about
-            state = replace(state, generation_id=generation_id)
-        return state
-
-    def reconcile(self, ids: Collection[str]) -> dict[str, Outcome]:
-        """The current state of each of ``ids`` (JobNotFound for one the hub no longer knows).
-
-        One list request first (when there are several ids): an id it shows as active is
-        still running; every other id gets its own status request, which is the truth. So
-        the cost is one request plus one per job that finished (or is not in the list).
-        """
-        wanted = set(ids)
-        outcomes: dict[str, Outcome] = {}
-        if len(wanted) > 1:
-            try:
-                for state in self.list_jobs():
-                    if state.generation_id in wanted and not state.terminal:
-                        outcomes[state.generation_id] = state
-            except SchemadriveError as exc:  # the per-id requests below are the truth anyway
-                log.debug("listing jobs failed (%s); polling each one", exc)
-        for generation_id in sorted(wanted - outcomes.keys()):
-            try:
-                outcomes[generation_id] = self.fetch_state(generation_id)
-            except JobNotFound as exc:
-                outcomes[generation_id] = exc
-        return outcomes
-
-    def list_jobs(
-        self, *, status: str | Status | None = None, model: str | None = None
-    ) -> list[JobState]:
-        """The hub's job list: the active jobs, or those with ``status``."""
-        from ..hub.listing import iter_job_rows  # every page of a paged list
-
-        word = self._status_word(status) if status is not None else None
-        rows = iter_job_rows(self.transport, self.provider, status=word, model=model)
-        states = [self.provider.state(row) for row in rows]
-        if word is None and self.provider.list_includes_finished:
-            states = [state for state in states if not state.terminal]
-        return states
-
-    def _status_word(self, status: str | Status) -> str:
-        return self.provider.query_word(status)  # ours or any hub's word -> this hub's
-
-    def cancel(self, generation_id: str) -> JobState | None:
-        """Ask the hub to cancel; the job's state afterwards (None if it no longer answers)."""
-        transport = self.transport
-        path = self.provider.path(self.provider.cancel_path, generation_id=generation_id)
-        response = transport.send(self.provider.cancel_method, path)
-        if response.status_code == 404:
-            response.close()
-            known: JobState | None = None
-            if not self.provider.cancel_documented:  # a 404 may only mean "no such endpoint"
-                with contextlib.suppress(JobNotFound):
-                    known = self.fetch_state(generation_id)
-            url = transport.url(path)
-            raise self.provider.cancel_not_found(generation_id, url=url, state=known)
-        transport.check(response)
-        response.close()
-        try:
-            state: JobState | None = self.fetch_state(generation_id)
-        except JobNotFound:  # the legacy form forgets a job once it ends
-            if not self.provider.legacy_404_when_finished:
-                raise
-            state = JobState(generation_id, Status.CANCELLED, raw_status="cancelled")
+    def _record(self, outcomes: dict[str, Outcome]) -> None:
         listener = self._listener
-        if listener is not None and state is not None:
-            listener.record({generation_id: state})  # waiters elsewhere end now: no event comes
-        return state
+        if listener is not None:
+            listener.record(outcomes)
 
     # -- creating work ----------------------------------------------------------------------
     def _check_hint(self, model_id: str) -> str:
@@ -324,8 +222,6 @@ class Dispatcher:
 
         If a later request fails, the jobs already created are on the exception as ``.jobs``.
         """
-        from .job import Job
-
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigurationError(f"count must be a positive integer, not {count!r}")
         model = self._model(model_id)
@@ -367,7 +263,7 @@ class Dispatcher:
             if listener is not None:
                 unchecked = listener.watch([job.id for job in new], since_epoch=epoch)
                 for job in new:
-                    job._needs_check = job.id in unchecked
+                    job.needs_check = job.id in unchecked
             jobs.extend(new)
         return jobs
 
@@ -377,8 +273,6 @@ class Dispatcher:
 
     def attach(self, generation_id: str, *, model: str | None = None) -> Job:
         """A handle on an existing job (no request is made until it is used)."""
-        from .job import Job
-
         if not isinstance(generation_id, str) or not generation_id.strip():
             raise ConfigurationError("a generation id must be a non-empty string")
         return Job(self, generation_id.strip(), model=model)
@@ -395,17 +289,29 @@ class Dispatcher:
         listener.start()
         return listener
 
-    def watch(self, jobs: Iterable[Job], *, timeout: float) -> EventListener | None:
+    def watch(
+        self, jobs: Iterable[Job], *, timeout: float, strict: bool = False
+    ) -> EventListener | None:
         """Make sure the listener runs (waiting up to ``timeout`` for it to connect) and
-        watches ``jobs``; None when there is no stream to wait on."""
+        watches ``jobs``; None when there is no stream to wait on: none on this hub, it gave
+        up, or (unless ``strict``) it did not open in time (the wait then polls)."""
         listener = self.listener()
         if listener is None or listener.failure is not None:
             return None
-        listener.ensure_connected(min(self.settings.listen_timeout, timeout))
-        if listener.failure is not None:
+        connected = listener.ensure_connected(min(self.settings.listen_timeout, timeout))
+        if listener.failure is not None or (connected is None and not strict):
             return None
         listener.watch([job.id for job in jobs if not job.done], since_epoch=None)
         return listener
+
+    def iter_finished(
+        self, jobs: Iterable[Job], *, timeout: float | None = None, via: Via = "auto",
+        progress: bool = False, on_status: Callable[[JobState], None] | None = None,
+    ) -> Iterator[Job]:  # fmt: skip
+        """Yield each of ``jobs`` as it ends (see :mod:`~schemadrive.dispatch.waiting`)."""
+        return iter_finished(
+            self, jobs, timeout=timeout, via=via, progress=progress, on_status=on_status
+        )
 
 
 def chunk_sizes(count: int, limit: int) -> list[int]:

@@ -11,62 +11,69 @@ A job comes from ``client.submit()`` / ``client.submit_many()``, or from
   polls slowly beside it (cancelled jobs get no event), or polls only when the hub has no
   stream.
 
-All times are in seconds. The clock and sleep are the client's dispatcher's (``client.dispatcher
-.clock`` / ``.sleep``), so tests can drive them.
+A Job talks to a :class:`JobBackend` (the dispatcher implements it) and imports nothing above
+itself. All times are in seconds. The clock and sleep are the client's dispatcher's
+(``client.dispatcher.clock`` / ``.sleep``), so tests can drive them.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from ..exceptions import (
-    ConfigurationError,
-    HubError,
-    JobCancelled,
-    JobFailed,
-    JobNotFound,
-    JobTimeout,
-    NetworkError,
-    RateLimited,
-    SchemadriveError,
-)
+from ..exceptions import JobCancelled, JobFailed, JobNotFound, JobTimeout, SchemadriveError
+from ..hub.retry import Backoff, Deadline
 from ..hub.status import JobState, Status
+from .polling import deadline_for, poll
 from .results import Result
-from .retry import Backoff, Deadline
 
 if TYPE_CHECKING:
-    from .dispatcher import Dispatcher, DispatchSettings
-    from .listener import Outcome
+    from ..hub.providers import Provider
+    from .config import DispatchSettings
+    from .downloads import Downloader
+    from .lookup import Outcome
+    from .polling import Notice
 
-__all__ = ["Job", "Via", "deadline_for", "gone_error", "is_transient"]
+__all__ = ["Job", "JobBackend", "Via", "gone_error", "status_changed"]
 
 log = logging.getLogger("schemadrive")
 
 Via = Literal["auto", "events", "poll"]
 
 
-def deadline_for(
-    timeout: float | None, settings: DispatchSettings, clock: Callable[[], float]
-) -> Deadline:
-    """``timeout`` seconds from now; ``None`` means the settings' default (one hour)."""
-    if timeout is None:
-        return Deadline(settings.default_timeout, clock=clock)
-    try:
-        seconds = float(timeout)
-    except (TypeError, ValueError):
-        message = f"a timeout must be a number of seconds, not {timeout!r}"
-        raise ConfigurationError(message) from None
-    return Deadline(seconds, clock=clock)
+class JobBackend(Protocol):
+    """What a Job needs from the client's dispatcher."""
+
+    provider: Provider
+    settings: DispatchSettings
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+    @property
+    def downloader(self) -> Downloader: ...
+
+    def fetch_state(self, generation_id: str, *, deadline: Deadline | None = None) -> JobState: ...
+
+    def cancel(self, generation_id: str) -> JobState | None: ...
+
+    def backoff(
+        self, interval: float | None = None, max_interval: float | None = None
+    ) -> Backoff: ...
+
+    def iter_finished(
+        self, jobs: Iterable[Job], *, timeout: float | None, via: Via, progress: bool,
+        on_status: Callable[[JobState], None] | None,
+    ) -> Iterator[Job]: ...  # fmt: skip
 
 
-def is_transient(error: BaseException) -> bool:
-    """A failed poll worth trying again: the network, a 5xx, or a rate limit."""
-    if isinstance(error, (NetworkError, RateLimited)):
-        return True
-    return isinstance(error, HubError) and (error.status is None or error.status >= 500)
+def status_changed(previous: JobState | None, state: JobState) -> bool:
+    """The one rule for "the status changed": a new status, or a new word for it."""
+    return previous is None or (previous.status, previous.raw_status) != (
+        state.status,
+        state.raw_status,
+    )
 
 
 def gone_error(generation_id: str, cause: JobNotFound | None = None) -> JobNotFound:
@@ -87,7 +94,7 @@ class Job:
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        backend: JobBackend,
         generation_id: str,
         *,
         model: str | None = None,
@@ -96,13 +103,14 @@ class Job:
     ) -> None:
         self.id = generation_id
         self.model = model
-        self._dispatcher = dispatcher
+        self._backend = backend
         self._state = state
-        self._final: Outcome | None = None
+        self._outcome: Outcome | None = None
         # created by our own submit (so a later 404 means "finished and gone", not "no such job")
         self._known = known
-        # not known to be covered by the event stream: poll once before trusting it
-        self._needs_check = True
+        #: not known to be covered by the event stream: a wait polls it once before trusting
+        #: the stream (set by the submit, cleared by the first poll)
+        self.needs_check = True
 
     @property
     def generation_id(self) -> str:
@@ -111,7 +119,7 @@ class Job:
     @property
     def _gone_means_finished(self) -> bool:
         """A 404 for this job means it ended: we created it, on a hub with that legacy form."""
-        return self._known and self._dispatcher.provider.legacy_404_when_finished
+        return self._known and self._backend.provider.legacy_404_when_finished
 
     @property
     def state(self) -> JobState | None:
@@ -119,9 +127,14 @@ class Job:
         return self._state
 
     @property
+    def outcome(self) -> Outcome | None:
+        """How the job ended (a terminal JobState, or JobNotFound), None while running."""
+        return self._outcome
+
+    @property
     def done(self) -> bool:
         """True once the job is known to have ended (the result or error is then at hand)."""
-        return self._final is not None
+        return self._outcome is not None
 
     def __repr__(self) -> str:
         word = self._state.word if self._state else "unknown"
@@ -134,16 +147,16 @@ class Job:
         return hash(self.id)
 
     # -- reading ----------------------------------------------------------------------------
-    def status(self) -> JobState:
+    def status(self, *, deadline: Deadline | None = None) -> JobState:
         """The job's state now (one request). JobNotFound if the hub does not know it."""
         try:
-            state = self._dispatcher.fetch_state(self.id)
+            state = self._backend.fetch_state(self.id, deadline=deadline)
         except JobNotFound as exc:
             if self._gone_means_finished:
-                self._final = exc
+                self._outcome = exc
                 raise gone_error(self.id, exc) from None
             raise
-        self._observe(state)
+        self.settle(state)
         return state
 
     def iter_status(
@@ -161,35 +174,26 @@ class Job:
         seconds (None: the client's default, one hour), JobNotFound for a job the hub does
         not know (or no longer knows: the legacy 404 for a finished job).
         """
-        d = self._dispatcher
-        return self._poll(
-            deadline_for(timeout, d.settings, d.clock), d.backoff(interval, max_interval)
-        )
+        b = self._backend
+        deadline = deadline_for(timeout, b.settings, b.clock)
+        return self.poll(deadline, b.backoff(interval, max_interval))
 
-    def _poll(self, deadline: Deadline, backoff: Backoff) -> Iterator[JobState]:
-        d = self._dispatcher
-        failures = 0
-        while True:
-            retry_after: float | None = None
-            state: JobState | None = None
-            try:
-                state = self.status()
-                failures = 0
-            except SchemadriveError as exc:
-                if not is_transient(exc):
-                    raise
-                failures += 1
-                if failures > d.settings.poll_failures:
-                    raise
-                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-                log.debug("polling %s failed (%s); trying again", self.id, exc)
-            if state is not None:
-                yield state
-                if state.terminal:
-                    return
-            if deadline.expired:
-                raise self._timeout(deadline)
-            d.sleep(deadline.clamp(backoff.next(retry_after)))
+    def poll(
+        self,
+        deadline: Deadline,
+        backoff: Backoff,
+        *,
+        tick: Callable[[], None] | None = None,
+        notice: Notice | None = None,
+    ) -> Iterator[JobState]:
+        """The polling loop for this job (:func:`~schemadrive.dispatch.polling.poll`)."""
+        b = self._backend
+        return poll(
+            lambda bound: (self.status(deadline=bound),),
+            deadline=deadline, backoff=backoff, settings=b.settings, sleep=b.sleep,
+            done=lambda: self.done, timeout_error=lambda: self.timeout_error(deadline),
+            tick=tick, notice=notice,
+        )  # fmt: skip
 
     # -- waiting ----------------------------------------------------------------------------
     def wait(
@@ -203,25 +207,23 @@ class Job:
     ) -> Result:
         """Wait for the job to end and return its Result.
 
-        ``timeout``: seconds (None: the client's default, one hour; ``math.inf``: none).
-        ``via``: ``"events"`` (the shared event stream, plus a slow poll to notice
-        cancellation), ``"poll"``, or ``"auto"`` (events when the hub has a stream and it
-        opens, else polling). ``progress``: a live line on standard error when it is a
-        terminal. ``on_status``: called with each new JobState. ``cancel_on_timeout``:
-        cancel the job before raising JobTimeout.
+        ``timeout``: seconds (None: the client's default, one hour; ``math.inf``: none); the
+        wait, its retries and every request end by it. ``via``: ``"events"`` (the shared
+        event stream, plus a slow poll to notice cancellation), ``"poll"``, or ``"auto"``
+        (events when the hub has a stream and it opens, else polling). ``progress``: a live
+        line on standard error when it is a terminal. ``on_status``: called with each new
+        JobState. ``cancel_on_timeout``: cancel the job before raising JobTimeout.
 
         Raises JobFailed (``.message`` is the hub's), JobCancelled, JobTimeout
         (``.generation_id``; the job may still be running), JobNotFound, StreamError
-        (``via="events"`` only), or a HubError/NetworkError that retries did not cure.
+        (``via="events"`` only), or a HubError/NetworkError that retries did not cure (a hub
+        that never answered is given up on after ``settings.unreachable_timeout``).
         """
-        if self._final is None:
-            from .waiting import iter_finished
-
+        if self._outcome is None:
             try:
-                for _ in iter_finished(
-                    self._dispatcher, [self], timeout=timeout, via=via,
-                    progress=progress, on_status=on_status,
-                ):  # fmt: skip
+                for _ in self._backend.iter_finished(
+                    [self], timeout=timeout, via=via, progress=progress, on_status=on_status
+                ):
                     pass
             except JobTimeout as exc:
                 if not cancel_on_timeout:
@@ -234,7 +236,7 @@ class Job:
 
     def result(self) -> Result:
         """The Result of a job that has ended (raise its error); wait() first otherwise."""
-        outcome = self._final
+        outcome = self._outcome
         if outcome is None:
             raise ValueError(f"job {self.id} has not ended yet: call wait() first")
         if isinstance(outcome, JobNotFound):
@@ -244,7 +246,7 @@ class Job:
                 else JobNotFound(self.id, url=outcome.url)
             )
         if outcome.status is Status.SUCCEEDED:
-            return Result.from_state(outcome, downloader=self._dispatcher.downloader)
+            return Result.from_state(outcome, downloader=self._backend.downloader)
         if outcome.status is Status.FAILED:
             raise JobFailed(self.id, outcome.error, model=self.model)
         raise JobCancelled(self.id, model=self.model)
@@ -252,34 +254,33 @@ class Job:
     def cancel(self) -> JobState | None:
         """Ask the hub to cancel the job; its state afterwards. A job that already ended is
         left as it is (the hub ignores the request)."""
-        state = self._dispatcher.cancel(self.id)
+        state = self._backend.cancel(self.id)
         if state is not None:
-            self._observe(state)
+            self.settle(state)
         return state
 
-    # -- bookkeeping ------------------------------------------------------------------------
-    def _observe(self, state: JobState) -> bool:
-        """Note a new observation; True when the status changed."""
-        previous = self._state
-        self._state = state
-        if self.model is None and state.model:
-            self.model = state.model
-        if state.terminal:
-            self._final = state
-        return previous is None or (previous.status, previous.raw_status) != (
-            state.status,
-            state.raw_status,
-        )
+    # -- what waiters tell the job ----------------------------------------------------------
+    def settle(self, outcome: Outcome | JobState) -> bool:
+        """Note an observation (a state, or JobNotFound: gone); True when the status changed.
 
-    def _settle(self, outcome: Outcome) -> bool:
-        """Note an outcome from a poll or the stream; True when the status changed."""
+        Waiters (``Job.poll``, :mod:`~schemadrive.dispatch.waiting`, an async waiter) call it
+        with what they learn; a terminal state or JobNotFound ends the job.
+        """
         if isinstance(outcome, JobNotFound):
-            if self._final is None:
-                self._final = outcome
-            return True
-        return self._observe(outcome)
+            if self._outcome is None:
+                self._outcome = outcome
+                return True
+            return False
+        previous = self._state
+        self._state = outcome
+        if self.model is None and outcome.model:
+            self.model = outcome.model
+        if outcome.terminal and self._outcome is None:
+            self._outcome = outcome
+        return status_changed(previous, outcome)
 
-    def _timeout(self, deadline: Deadline, *, cancelled: bool = False) -> JobTimeout:
+    def timeout_error(self, deadline: Deadline, *, cancelled: bool = False) -> JobTimeout:
+        """The JobTimeout for this job at ``deadline`` (its id and last status on it)."""
         last = self._state.word if self._state else None
         timeout = None if math.isinf(deadline.timeout) else deadline.timeout
         return JobTimeout(

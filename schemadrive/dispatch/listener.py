@@ -40,18 +40,20 @@ over, e.g. with ``loop.call_soon_threadsafe``); an exception they raise is logge
 from __future__ import annotations
 
 import collections
-import contextlib
 import json
 import logging
-import socket
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Union
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..exceptions import JobNotFound, SchemadriveError, StreamError
+from ..exceptions import SchemadriveError, StreamError
+from ..hub.retry import Backoff
 from ..hub.status import JobState
-from .retry import Backoff
+from .callbacks import ListenerCallbacks, run_callback
+from .lookup import Outcome
 from .sse import EventDecoder
+from .stream import abort, chunks
 
 if TYPE_CHECKING:
     import requests
@@ -62,68 +64,25 @@ log = logging.getLogger("schemadrive")
 
 COMPLETION_EVENT = "media_generation_completed"
 
-#: What is known about a finished job: its terminal state, or JobNotFound (gone, legacy 404).
-Outcome = Union[JobState, JobNotFound]  # noqa: UP007 - a runtime alias, and py3.10 is supported
 
 #: Replies to the stream request that mean "no stream for you": give up at once.
 _FATAL_STATUSES = (400, 401, 403, 404, 405, 410, 501)
 
 
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    """The body as it arrives: chunk by chunk, or whatever bytes are there (never waiting
-    for a full buffer, which on a stream without chunked encoding would never come)."""
-    raw = response.raw
-    if getattr(raw, "chunked", False) or not hasattr(raw, "read1"):
-        yield from response.iter_content(chunk_size=None if raw.chunked else 1)
-        return
-    while True:
-        data = raw.read1(1 << 16)
-        if not data:
-            return
-        yield data
-
-
-def _call(fn: Callable[[Any], None], value: Any) -> None:
-    """Run a callback; its errors are the caller's bug, logged, never the listener's end."""
-    try:
-        fn(value)
-    except Exception:
-        log.exception("an event-listener callback raised; ignored")
-
-
-def _abort(response: requests.Response) -> None:
-    """Unblock a thread reading ``response``: shut its socket down, then close it."""
-    raw = getattr(response, "raw", None)
-    shutdown = getattr(raw, "shutdown", None)  # urllib3 >= 2.3 does it properly
-    if callable(shutdown):
-        with contextlib.suppress(Exception):
-            shutdown()
-    for path in (("_connection", "sock"), ("_fp", "fp", "raw", "_sock")):
-        target: Any = raw
-        for name in path:
-            target = getattr(target, name, None)
-        if isinstance(target, socket.socket):
-            with contextlib.suppress(OSError):
-                target.shutdown(socket.SHUT_RDWR)
-            break
-    with contextlib.suppress(Exception):  # closing a half-dead connection may raise anything
-        response.close()
-
-
-class EventListener:
+class EventListener(ListenerCallbacks):
     """Holds the event stream on a daemon thread. Thread-safe. All times are in seconds.
 
     ``open_stream()`` returns the streamed 200 response of the events endpoint (or raises
     HubError/NetworkError); ``parse`` turns an event's JSON into a JobState; ``reconcile``
-    polls a collection of generation ids and returns an :data:`Outcome` for each it learnt
-    something about (non-terminal states are ignored).
+    polls a collection of generation ids and yields ``(id, Outcome)`` for each it learns
+    something about, as it comes (each is recorded at once; non-terminal states are ignored).
     """
 
     def __init__(
         self,
         open_stream: Callable[[], requests.Response],
         parse: Callable[[Mapping[str, Any]], JobState],
-        reconcile: Callable[[Collection[str]], Mapping[str, Outcome | JobState]],
+        reconcile: Callable[[Collection[str]], Iterable[tuple[str, Outcome | JobState]]],
         *,
         event_names: Iterable[str] = (COMPLETION_EVENT,),
         reconnect_initial: float = 0.5,
@@ -133,8 +92,6 @@ class EventListener:
         remember: int = 10_000,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        import time
-
         self._open_stream = open_stream
         self._parse = parse
         self._reconcile = reconcile
@@ -166,6 +123,9 @@ class EventListener:
         #: set when the listener gave up (waiters then poll, or raise this), and when
         self.failure: StreamError | None = None
         self.failed_at: float | None = None
+        #: wall-clock time (time.time()) since when the stream has been wanted but not open
+        #: (None while connected, or before the first attempt failed)
+        self.down_since: float | None = None
 
     def __repr__(self) -> str:
         state = "failed" if self.failure else "connected" if self.connected else "idle"
@@ -203,7 +163,7 @@ class EventListener:
         self._wake.set()
         self._run_stop_callbacks()
         if response is not None:
-            _abort(response)
+            abort(response)
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
@@ -245,63 +205,7 @@ class EventListener:
             if changed:
                 self._cond.notify_all()
         for fn, outcome in due:
-            _call(fn, outcome)
-
-    # -- callbacks (waiting without a thread per job) ---------------------------------------
-    def add_done_callback(self, generation_id: str, fn: Callable[[Outcome], None]) -> None:
-        """Call ``fn(outcome)`` once when ``generation_id``'s outcome is known.
-
-        At once, in the calling thread, when it is already remembered; otherwise from the
-        thread that learns it (the listener's thread, or one calling :meth:`record`). The id
-        is watched from now on. ``fn`` must be quick and must not block; what it raises is
-        logged and ignored. Does not start the listener (see :meth:`start`).
-        """
-        with self._cond:
-            outcome = self._done.get(generation_id)
-            if outcome is None:
-                self._callbacks.setdefault(generation_id, []).append(fn)
-                self._open.add(generation_id)
-                return
-        _call(fn, outcome)
-
-    def remove_done_callback(self, generation_id: str, fn: Callable[[Outcome], None]) -> bool:
-        """Forget ``fn`` for ``generation_id``; True if it was registered and not yet called."""
-        with self._cond:
-            registered = self._callbacks.get(generation_id, [])
-            if fn not in registered:
-                return False
-            registered.remove(fn)
-            if not registered:
-                del self._callbacks[generation_id]
-            return True
-
-    def add_stop_callback(self, fn: Callable[[StreamError | None], None]) -> None:
-        """Call ``fn(failure)`` once when the listener ends: the StreamError when it gave up
-        (waiters should poll), None when it was stopped. At once if it already ended."""
-        with self._cond:
-            if not self._ended:
-                self._stop_callbacks.append(fn)
-                return
-            failure = self.failure
-        _call(fn, failure)
-
-    def remove_stop_callback(self, fn: Callable[[StreamError | None], None]) -> bool:
-        """Forget a stop callback; True if it was registered and not yet called."""
-        with self._cond:
-            if fn in self._stop_callbacks:
-                self._stop_callbacks.remove(fn)
-                return True
-            return False
-
-    def _run_stop_callbacks(self) -> None:
-        with self._cond:
-            if self._ended:
-                return
-            self._ended = True
-            callbacks, self._stop_callbacks = self._stop_callbacks, []
-            failure = self.failure
-        for fn in callbacks:
-            _call(fn, failure)
+            run_callback(fn, outcome)
 
     def take(self, ids: Collection[str], timeout: float) -> dict[str, Outcome]:
         """The outcomes known for any of ``ids``; waits up to ``timeout`` for the first one.
@@ -347,15 +251,18 @@ class EventListener:
                     self._fail(exc, failures)
                     return
                 retry_after = getattr(exc, "retry_after", None)
+                if self.down_since is None:
+                    self.down_since = time.time()
                 log.debug("event stream: connection failed (%s); retrying", exc)
                 self._wake.wait(backoff.next(retry_after))
                 continue
             with self._cond:
                 if self._stopping:
-                    _abort(response)
+                    abort(response)
                     return
                 self._response = response
                 self.connected = True
+                self.down_since = None
                 self.epoch += 1
                 self.connections += 1
                 epoch = self.epoch
@@ -370,8 +277,10 @@ class EventListener:
             with self._cond:
                 self.connected = False
                 self._response = None
+                if reason != "idle" and not self._stopping:
+                    self.down_since = time.time()
                 self._cond.notify_all()
-            _abort(response)
+            abort(response)
             if self._stopping or reason == "idle":
                 return
             log.debug("event stream: %s; reconnecting", reason)
@@ -399,7 +308,7 @@ class EventListener:
         decoder = EventDecoder()
         idle_since: float | None = None
         try:
-            for chunk in _chunks(response):
+            for chunk in chunks(response):
                 if self._stopping:
                     return "stopped"
                 for event in decoder.feed(chunk):
@@ -448,11 +357,11 @@ class EventListener:
 
     def _reconcile_ids(self, ids: Collection[str]) -> None:
         try:
-            outcomes = self._reconcile(ids)
+            for generation_id, outcome in self._reconcile(ids):  # in parallel, as each comes
+                self.record({generation_id: outcome})
         except SchemadriveError as exc:
             # the waiters' own slow polls will catch up; the stream itself is fine
             log.warning(
                 "event stream: polling %d job(s) after a reconnect failed: %s", len(ids), exc
             )
             return
-        self.record(outcomes)

@@ -1,8 +1,10 @@
 """A live one-line progress display for waits, on a terminal only.
 
 ``Job.wait(progress=True)`` and ``client.as_completed(..., progress=True)`` draw one line on
-standard error, redrawn in place: the job's status, the time waited and how many jobs are done
-of how many. On anything that is not a terminal (a pipe, a log file, CI) nothing is written;
+standard error, redrawn in place: the job's status, the time waited (ticking at least once a
+second, whatever the way of waiting), how many jobs are done of how many, and what the wait is
+doing when it is not simply waiting (the hub unreachable, the event stream reconnecting). On
+anything that is not a terminal (a pipe, a log file, CI) nothing is written;
 libraries that want to report progress themselves pass ``on_status`` instead. No third-party
 dependency.
 """
@@ -57,16 +59,20 @@ class ProgressLine:
         self._started = clock()
         self._last_draw = float("-inf")
         self._state: JobState | None = None
+        self._note: str | None = None
         self._width = 0
 
-    def update(self, state: JobState) -> None:
-        """A job was observed: show its status (count it when it is terminal and new)."""
-        changed = self._state is None or (state.status, state.raw_status) != (
-            self._state.status,
-            self._state.raw_status,
-        )
+    def update(self, state: JobState, *, changed: bool = True) -> None:
+        """A job was observed: show its status. ``changed`` (decided by the job, see
+        :func:`~schemadrive.dispatch.job.status_changed`) forces a redraw."""
         self._state = state
         self._draw(force=changed)
+
+    def note(self, text: str | None) -> None:
+        """Show what the wait is doing besides waiting ("hub unreachable since 12:00:03");
+        None clears it."""
+        self._note = text
+        self._draw(force=True)
 
     def finished(self, state: JobState) -> None:
         """One more job is done (succeeded, failed or cancelled)."""
@@ -91,6 +97,8 @@ class ProgressLine:
         parts.append(f"{self.done}/{self.total} done")
         if self.failed:
             parts.append(f"{self.failed} not succeeded")
+        if self._note:
+            parts.append(self._note)
         return " · ".join(parts)
 
     def _draw(self, *, force: bool) -> None:

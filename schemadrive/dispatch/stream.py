@@ -8,8 +8,11 @@ transport's auth, which adds it for the hub's own origin only; redirects are not
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import HubError, NetworkError
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
 
     from ..hub.transport import Transport
 
-__all__ = ["EventStream"]
+__all__ = ["EventStream", "abort", "chunks"]
 
 
 class EventStream:
@@ -82,3 +85,36 @@ class EventStream:
             session, self._session = self._session, None
         if session is not None:
             session[1].close()
+
+
+def chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: chunk by chunk, or whatever bytes are there (never waiting
+    for a full buffer, which on a stream without chunked encoding would never come)."""
+    raw = response.raw
+    if getattr(raw, "chunked", False) or not hasattr(raw, "read1"):
+        yield from response.iter_content(chunk_size=None if raw.chunked else 1)
+        return
+    while True:
+        data = raw.read1(1 << 16)
+        if not data:
+            return
+        yield data
+
+
+def abort(response: requests.Response) -> None:
+    """Unblock a thread reading ``response``: shut its socket down, then close it."""
+    raw = getattr(response, "raw", None)
+    shutdown = getattr(raw, "shutdown", None)  # urllib3 >= 2.3 does it properly
+    if callable(shutdown):
+        with contextlib.suppress(Exception):
+            shutdown()
+    for path in (("_connection", "sock"), ("_fp", "fp", "raw", "_sock")):
+        target: Any = raw
+        for name in path:
+            target = getattr(target, name, None)
+        if isinstance(target, socket.socket):
+            with contextlib.suppress(OSError):
+                target.shutdown(socket.SHUT_RDWR)
+            break
+    with contextlib.suppress(Exception):  # closing a half-dead connection may raise anything
+        response.close()

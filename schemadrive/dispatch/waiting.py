@@ -4,77 +4,78 @@ Behind ``Job.wait()``, ``client.as_completed()`` and ``client.wait_all()``.
 
 * **Events** (the hub has a stream): every job waits on the client's one shared listener, so
   200 jobs cost one connection. Jobs the stream may have missed (re-attached ones, or ones
-  submitted across a reconnect) are polled once first; then every ``reconcile_interval``
+  submitted while it was not open) are polled once first; then every ``reconcile_interval``
   seconds the open jobs are polled together (one list request plus one per finished job),
   because a cancelled job gets no event. If the listener gives up, ``via="auto"`` goes on
   by polling and ``via="events"`` raises StreamError.
-* **Polling** (no stream, or ``via="poll"``): one job is polled with its own backoff
-  (``Job.iter_status``); several are polled together, a round per backoff step.
+* **Polling** (no stream, or ``via="poll"``): rounds of the one polling loop
+  (:func:`~schemadrive.dispatch.polling.poll`); a round asks about every open job in
+  parallel and each job is yielded as soon as its end is known.
 
-Every wait has a deadline (JobTimeout names the jobs still running).
+Every wait has a deadline (JobTimeout names the jobs still running), and every request made
+for it ends by that deadline. A progress line ticks at least once a second and says when the
+hub or its stream is unreachable.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..exceptions import (
-    ConfigurationError,
-    JobNotFound,
-    JobTimeout,
-    RateLimited,
-    SchemadriveError,
-    StreamError,
-)
+from ..exceptions import ConfigurationError, JobTimeout, SchemadriveError, StreamError
+from ..hub.retry import Deadline
 from ..hub.status import JobState
-from .job import deadline_for, is_transient
+from .polling import TICK, deadline_for, is_transient, poll
 from .progress import ProgressLine
-from .retry import Deadline
 
 if TYPE_CHECKING:
     from .dispatcher import Dispatcher
     from .job import Job, Via
-    from .listener import EventListener, Outcome
+    from .listener import EventListener
+    from .lookup import Outcome
 
 __all__ = ["iter_finished"]
 
 log = logging.getLogger("schemadrive")
 
-#: With a progress line, wake at least this often (seconds) to redraw the elapsed time.
-_TICK = 1.0
-
 
 class _Observer:
-    """Passes new states to ``on_status`` and the progress line."""
+    """Settles jobs and passes each change to ``on_status`` and the progress line."""
 
     def __init__(self, total: int, on_status: Callable[[JobState], None] | None, progress: bool,
                  clock: Callable[[], float]) -> None:  # fmt: skip
         self.on_status = on_status
         self.line = ProgressLine(total, clock=clock) if progress else None
-        self._seen: dict[str, tuple[object, str]] = {}
         self._finished: set[str] = set()
+        self._reported: set[str] = set()
 
     def settle(self, job: Job, outcome: Outcome) -> None:
-        job._settle(outcome)
-        if isinstance(outcome, JobState):
-            key = (outcome.status, outcome.raw_status)
-            if self._seen.get(job.id) != key:
-                self._seen[job.id] = key
-                if self.on_status is not None:
-                    self.on_status(outcome)
-                if self.line is not None:
-                    self.line.update(outcome)
-        if job.done and job.id not in self._finished:
+        was_done = job.done
+        changed = job.settle(outcome)  # the job decides whether its status changed
+        first = job.id not in self._reported  # this wait's first sight of it is news too
+        if (changed or first) and isinstance(outcome, JobState):
+            self._reported.add(job.id)
+            if self.on_status is not None:
+                self.on_status(outcome)
+            if self.line is not None:
+                self.line.update(outcome, changed=True)
+        if (job.done or was_done) and job.id not in self._finished:
             self._finished.add(job.id)
             if self.line is not None and job.state is not None:
                 self.line.finished(job.state)
 
-    def tick(self) -> None:
+    @property
+    def tick(self) -> Callable[[], None] | None:
+        return self.line.tick if self.line is not None else None
+
+    def notice(self, text: str | None) -> None:
+        if text:
+            log.info("waiting: %s", text)
         if self.line is not None:
-            self.line.tick()
+            self.line.note(text)
 
     def close(self) -> None:
         if self.line is not None:
@@ -83,7 +84,7 @@ class _Observer:
 
 def _timeout_error(pending: dict[str, Job], deadline: Deadline) -> JobTimeout:
     jobs = list(pending.values())
-    error = jobs[0]._timeout(deadline)
+    error = jobs[0].timeout_error(deadline)
     if len(jobs) > 1:
         after = "" if math.isinf(deadline.timeout) else f" after {deadline.timeout:g} s"
         shown = ", ".join(job.id for job in jobs[:20]) + (", ..." if len(jobs) > 20 else "")
@@ -115,13 +116,15 @@ def iter_finished(
     try:
         for job in [job for job in pending.values() if job.done]:
             del pending[job.id]
-            observer.settle(job, job._final)  # type: ignore[arg-type]
+            observer.settle(job, job.outcome)  # type: ignore[arg-type]  # done: not None
             yield job
         mode = via
         if mode == "auto":
             mode = "events" if dispatcher.provider.has_events else "poll"
         if mode == "events" and pending:
-            listener = dispatcher.watch(pending.values(), timeout=deadline.remaining())
+            listener = dispatcher.watch(
+                pending.values(), timeout=deadline.remaining(), strict=via == "events"
+            )
             if listener is None:
                 if via == "events":
                     failure = getattr(dispatcher.listener(), "failure", None)
@@ -138,17 +141,30 @@ def iter_finished(
         observer.close()
 
 
-def _apply(outcomes: dict[str, Outcome], pending: dict[str, Job], observer: _Observer) -> list[Job]:
-    finished = []
-    for generation_id, outcome in outcomes.items():
+def _apply(
+    outcomes: Iterable[tuple[str, Outcome]], pending: dict[str, Job], observer: _Observer
+) -> Iterator[Job]:
+    """Settle each outcome as it comes; yield the jobs that ended."""
+    for generation_id, outcome in outcomes:
         job = pending.get(generation_id)
         if job is None:
             continue
-        job._needs_check = False
+        job.needs_check = False
         observer.settle(job, outcome)
         if job.done:
-            finished.append(pending.pop(generation_id))
-    return finished
+            yield pending.pop(generation_id)
+
+
+def _stream_notice(listener: EventListener, observer: _Observer, shown: list[bool]) -> None:
+    """Say once that the stream is reconnecting (and since when), and once that it is back."""
+    down = listener.down_since
+    if down is not None and not shown[0]:
+        since = datetime.datetime.fromtimestamp(down).strftime("%H:%M:%S")
+        observer.notice(f"event stream reconnecting since {since}")
+        shown[0] = True
+    elif down is None and shown[0]:
+        observer.notice(None)
+        shown[0] = False
 
 
 def _via_events(
@@ -161,28 +177,25 @@ def _via_events(
     strict: bool,
 ) -> Iterator[Job]:
     interval = dispatcher.settings.reconcile_interval
-    unchecked = [job.id for job in pending.values() if job._needs_check]
-    next_poll = dispatcher.clock() + interval
-    if unchecked:
-        next_poll = dispatcher.clock()  # poll them at once, below
+    unchecked = [job.id for job in pending.values() if job.needs_check]
+    next_poll = dispatcher.clock() if unchecked else dispatcher.clock() + interval
+    shown = [False]
     while pending:
         if dispatcher.clock() >= next_poll:
-            ids = unchecked or list(pending)
+            ids = [i for i in unchecked if i in pending] or list(pending)
             retry = interval
             try:
-                outcomes = dispatcher.reconcile(ids)
+                for generation_id, outcome in dispatcher.iter_reconcile(ids, deadline=deadline):
+                    listener.record({generation_id: outcome})
+                    yield from _apply([(generation_id, outcome)], pending, observer)
             except SchemadriveError as exc:
                 if not is_transient(exc):
                     raise
-                log.debug(
-                    "polling %d job(s) failed (%s); the stream is still watched", len(ids), exc
-                )
-                outcomes = {}
+                log.debug("polling %d job(s) failed (%s); the stream is still watched",
+                          len(ids), exc)  # fmt: skip
                 retry = min(interval, dispatcher.settings.max_poll_interval)
             else:
                 unchecked = []
-                listener.record(outcomes)
-            yield from _apply(outcomes, pending, observer)
             next_poll = dispatcher.clock() + retry
             if not pending:
                 return
@@ -190,10 +203,12 @@ def _via_events(
             raise _timeout_error(pending, deadline)
         wait = min(deadline.remaining(), max(0.0, next_poll - dispatcher.clock()))
         if observer.line is not None:
-            wait = min(wait, _TICK)
+            wait = min(wait, TICK)
         found = listener.take(list(pending), wait)
-        yield from _apply(dict(found), pending, observer)
-        observer.tick()
+        yield from _apply(found.items(), pending, observer)
+        _stream_notice(listener, observer, shown)
+        if observer.tick is not None:
+            observer.tick()
         if listener.failure is not None or listener.stopped:
             if strict and pending:
                 reason = listener.failure or "the client was closed"
@@ -206,33 +221,12 @@ def _via_events(
 
 def _via_poll(dispatcher: Dispatcher, pending: dict[str, Job], deadline: Deadline,
               observer: _Observer) -> Iterator[Job]:  # fmt: skip
-    backoff = dispatcher.backoff()
-    if len(pending) == 1:
-        (job,) = pending.values()
-        try:
-            for state in job._poll(deadline, backoff):
-                observer.settle(job, state)
-        except JobNotFound as exc:  # yielded like any other end; job.wait() raises it
-            observer.settle(job, job._final if isinstance(job._final, JobNotFound) else exc)
-        pending.clear()
-        yield job
-        return
-    failures = 0
-    while pending:
-        retry_after: float | None = None
-        try:
-            outcomes = dispatcher.reconcile(list(pending))
-            failures = 0
-        except SchemadriveError as exc:
-            failures += 1
-            if not is_transient(exc) or failures > dispatcher.settings.poll_failures:
-                raise
-            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-            outcomes = {}
-        yield from _apply(outcomes, pending, observer)
-        if not pending:
-            return
-        if deadline.expired:
-            raise _timeout_error(pending, deadline)
-        observer.tick()
-        dispatcher.sleep(deadline.clamp(backoff.next(retry_after)))
+    def round_(bound: Deadline) -> Iterator[Job]:
+        return _apply(dispatcher.iter_reconcile(list(pending), deadline=bound), pending, observer)
+
+    yield from poll(
+        round_, deadline=deadline, backoff=dispatcher.backoff(), settings=dispatcher.settings,
+        sleep=dispatcher.sleep, done=lambda: not pending,
+        timeout_error=lambda: _timeout_error(pending, deadline),
+        tick=observer.tick, notice=observer.notice,
+    )  # fmt: skip

@@ -64,7 +64,7 @@ def test_a_done_callback_gets_the_outcome_from_the_listener_thread(
     assert listener is not None
     got = Collector()
     listener.add_done_callback(job.id, got)
-    listener.start()
+    assert listener.ensure_connected(PATIENCE) is not None  # starts it
     hub.finish_all()
     (outcome,) = got.wait()
     assert isinstance(outcome, JobState)
@@ -98,7 +98,7 @@ def test_a_removed_callback_is_never_called(hub: LocalHub, client: Client) -> No
     listener.add_done_callback(first.id, kept)
     assert listener.remove_done_callback(first.id, removed) is True
     assert listener.remove_done_callback(first.id, removed) is False
-    listener.start()
+    assert listener.ensure_connected(PATIENCE) is not None
     hub.finish_all()
     kept.wait()
     second.wait(timeout=PATIENCE)  # both events were read by now
@@ -129,7 +129,7 @@ def test_a_callback_that_raises_does_not_end_the_listener(hub: LocalHub, client:
     got = Collector()
     listener.add_done_callback(first.id, broken)
     listener.add_done_callback(second.id, got)
-    listener.start()
+    assert listener.ensure_connected(PATIENCE) is not None
     hub.finish_all()
     got.wait()
     assert listener.failure is None
@@ -163,7 +163,8 @@ def test_the_stop_callback_gets_none_when_the_client_closes(hub: LocalHub) -> No
 def test_on_done_starts_the_listener_and_reports_the_outcome(hub: LocalHub, client: Client) -> None:
     job = client.submit(T2V, prompt="a kite")
     got = Collector()
-    assert client.dispatcher.on_done(job.id, got) is not None
+    listener = client.dispatcher.on_done(job.id, got)
+    assert listener is not None and listener.ensure_connected(PATIENCE) is not None
     hub.finish_all()
     (outcome,) = got.wait()
     assert outcome.generation_id == job.id and outcome.status is Status.SUCCEEDED

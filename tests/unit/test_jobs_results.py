@@ -11,7 +11,8 @@ import pytest
 
 from schemadrive.dispatch.dispatcher import chunk_sizes
 from schemadrive.dispatch.downloads import save_file
-from schemadrive.dispatch.job import gone_error, is_transient
+from schemadrive.dispatch.job import gone_error
+from schemadrive.dispatch.polling import is_transient
 from schemadrive.dispatch.progress import ProgressLine, format_elapsed
 from schemadrive.dispatch.results import Result, sniff_extension
 from schemadrive.dispatch.submission import _uncertain
