@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .hub.listing import Generation
     from .hub.status import JobState, Status
     from .hub.transport import Transport
+    from .media.bind import Uploader
 
 __all__ = ["Client"]
 
@@ -56,6 +57,10 @@ class Client:
     ``wait_timeout`` (3600: a wait's deadline when none is given), ``run_timeout`` (960: a
     sync run's read timeout), ``schema_ttl`` (600).
 
+    Files given for media parameters (docs/files.md) are sent as ``data:`` URIs up to
+    ``max_inline_bytes`` (default 10 MB) each, or as the URL ``uploader(file, media_type)``
+    returns when one is given.
+
     Use it as a context manager, or call :meth:`close`, to release connections.
     """
 
@@ -74,6 +79,8 @@ class Client:
         max_poll_interval: float | None = None,
         wait_timeout: float | None = None,
         run_timeout: float | None = None,
+        max_inline_bytes: int | None = None,
+        uploader: Uploader | None = None,
     ) -> None:
         self.provider = get_provider(
             provider or os.environ.get("SCHEMADRIVE_PROVIDER") or DEFAULT_PROVIDER
@@ -89,6 +96,9 @@ class Client:
             poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             wait_timeout=wait_timeout, run_timeout=run_timeout, schema_ttl=schema_ttl,
         )  # fmt: skip
+        from .media.bind import file_options  # files as inputs: docs/files.md
+
+        self.max_inline_bytes, self.uploader = file_options(max_inline_bytes, uploader)
         self._api_key = resolve_api_key(
             api_key, env_var=self.provider.api_key_env, base_url=self.base_url
         )
@@ -213,13 +223,13 @@ class Client:
         ``submit(...).wait()``: one queued job, the default deadline (one hour), and a
         Result that carries the job's ``generation_id`` (so does a JobTimeout).
         """
-        return self.dispatcher.run(model_id, _merge(payload, params))
+        return self.dispatcher.run(model_id, self._payload(model_id, payload, params))
 
     def submit(
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, **params: Any
     ) -> Job:
         """Queue one generation and return its Job (validated first, like :meth:`run`)."""
-        return self.dispatcher.submit(model_id, _merge(payload, params), 1)[0]
+        return self.dispatcher.submit(model_id, self._payload(model_id, payload, params), 1)[0]
 
     def submit_many(
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, *, count: int
@@ -227,7 +237,20 @@ class Client:
         """Queue ``count`` generations of one payload, in requests of at most the hub's limit
         (4 on Oxen; 1 on GMI Cloud). If a later request fails, the jobs already queued are on
         the exception's ``.jobs``."""
-        return self.dispatcher.submit(model_id, _merge(payload, {}), count)
+        return self.dispatcher.submit(model_id, self._payload(model_id, payload, {}), count)
+
+    def _payload(self, model_id: str, payload: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``payload`` and ``params`` merged; paths, bytes and binary files in it as data: URIs
+        or uploaded URLs once the payload is valid (docs/files.md)."""
+        from .media.bind import bind_files, has_files
+
+        merged = _merge(payload, params)
+        if not has_files(merged):
+            return merged
+        return bind_files(
+            self.model(model_id), merged, uploader=self.uploader,
+            max_inline_bytes=self.max_inline_bytes,
+        )  # fmt: skip
 
     def job(self, generation_id: str, *, model: str | None = None) -> Job:
         """A Job for an existing generation id, e.g. to wait again after a restart."""

@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ._files import take_files
 from ._keyvalue import ValueTypeError, build_payload, coerce, split_assignments, types_of
 from ._report import json_document
 from .validate import UsageError, reparse
@@ -39,7 +40,9 @@ def register(subparsers: Any) -> None:
             "Run a model. Each key=value is typed by the model's schema: num_frames=121 is an "
             "integer, generate_audio=false a boolean, image_strength=0.7 a number, arrays and "
             "objects are written as JSON (input_image='[\"https://...\"]'; a single value for "
-            "an array becomes a one-item list), anything else is a string. The payload is "
+            "an array becomes a one-item list), anything else is a string. key=@path sends a local "
+            "file to a media parameter (input_audio=@song.mp3; key=@@text for a value that "
+            "starts with @). The payload is "
             "validated before anything is sent: an invalid one exits 1 and costs nothing. In "
             "queue mode the generation id is printed first, so `schemadrive wait ID` can "
             "resume an interrupted wait."
@@ -257,6 +260,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise UsageError("schemadrive run: give a MODEL, then key=value parameters")
         model_id, rest = args.inputs[0], args.inputs[1:]
         assignments = split_assignments(rest)
+        assignments, files = take_files(assignments)  # key=@path, key=@@text: docs/files.md
         check_run_options(ctx, args, prog="schemadrive run")
     except UsageError as exc:
         if str(exc) == "--help":
@@ -275,7 +279,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_USAGE
     ctx.offline_helps = False  # from here on the hub itself is needed
     try:
-        payload = build_payload(parameters, assignments, base)
+        payload = {**build_payload(parameters, assignments, base), **files}
     except ValueTypeError as exc:
         ctx.err(f"schemadrive run: {ctx.paint('error', 'red', ctx.stderr)}: {exc}")
         return EXIT_USAGE

@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_MAX_INLINE_BYTES",
     "Uploader",
     "bind_files",
+    "file_options",
     "has_files",
     "prepare_with_files",
     "validate_with_files",
@@ -87,6 +88,8 @@ class FilePlan:
         self.sources: dict[_Key, FileSource] = {}
         self.strings: dict[_Key, str] = {}  # long data: URIs given as text, kept as they are
         self.upload = upload
+        self.limit = limit
+        self.oversize: list[FileSource] = []  # over the limit: raised once the rest is valid
         parameters = file_parameters(model.compiled, model.info)
         known = model.compiled.known
         stand_in: dict[str, Any] = {}
@@ -136,13 +139,7 @@ class FilePlan:
         if parameter is None:
             return display_value(value)
         if not self.upload and limit is not None and source.size > limit:
-            raise FileTooLarge(
-                f"{source.where}: {source.label} is {human_size(source.size)}, more than "
-                f"max_inline_bytes ({human_size(limit)}) sends inline as a data: URI; give the "
-                "client an uploader (Client(uploader=...), docs/files.md \"Uploading\") to send "
-                "a URL instead, or raise max_inline_bytes; nothing was sent",
-                parameter=name, path=source.path, size=source.size, limit=limit,
-            )  # fmt: skip
+            self.oversize.append(source)
         self._check_kind(parameter, path, source.media_type, source.label, source.sniffed)
         if self.upload:
             return "https://upload.invalid/file"
@@ -167,6 +164,20 @@ class FilePlan:
                 Problem(path, "media", f"{label} {how} {media_type}, but {parameter.name} takes "
                         f"{wanted}", f"give {parameter.name} {_examples(parameter.kinds)}")
             )  # fmt: skip
+
+    def check_sizes(self) -> None:
+        """FileTooLarge for the first file over the limit (after the problems: a file of the
+        wrong kind is reported as such, not as one to upload)."""
+        if not self.oversize:
+            return
+        source, limit = self.oversize[0], self.limit or 0
+        raise FileTooLarge(
+            f"{source.where}: {source.label} is {human_size(source.size)}, more than "
+            f"max_inline_bytes ({human_size(limit)}) sends inline as a data: URI; give the "
+            "client an uploader (Client(uploader=...), docs/files.md \"Uploading\") to send "
+            "a URL instead, or raise max_inline_bytes; nothing was sent",
+            parameter=source.parameter, path=source.path, size=source.size, limit=limit,
+        )  # fmt: skip
 
     def bind(self, payload: dict[str, Any], *, uploader: Uploader | None = None) -> dict[str, Any]:
         """``payload`` (the stand-in payload, or its prepared copy) with the real values."""
@@ -202,9 +213,9 @@ class FilePlan:
 
 
 _EXAMPLES = {
-    "image": "an image (PNG, JPEG, WebP)",
-    "audio": "an audio file (MP3, WAV, OGG, FLAC)",
-    "video": "a video (MP4, WebM, MOV)",
+    "image": "an image such as PNG, JPEG or WebP",
+    "audio": "an audio file such as MP3, WAV, OGG or FLAC",
+    "video": "a video such as MP4, WebM or MOV",
 }
 
 
@@ -219,39 +230,47 @@ def _put(payload: dict[str, Any], name: str, index: int | None, value: str) -> N
         payload[name][index] = value
 
 
+def _unknown(unknown: Unknown | None) -> dict[str, Any]:
+    """``unknown`` as given, or nothing (the compiled schema's own default) for None."""
+    return {} if unknown is None else {"unknown": unknown}
+
+
 def _raise_errors(problems: list[Problem], model_id: str) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise PayloadInvalid(errors, model_id=model_id)
 
 
-def validate_with_files(model: Model, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
+def validate_with_files(
+    model: Model, payload: Any, *, unknown: Unknown | None = None
+) -> list[Problem]:
     """Every problem with ``payload``, files included (their kinds; nothing is encoded)."""
     if not has_files(payload):
-        return model.compiled.validate(payload, unknown=unknown)
+        return model.compiled.validate(payload, **_unknown(unknown))
     plan = FilePlan(model, payload, limit=None, upload=False)
-    return plan.problems + model.compiled.validate(plan.stand_in, unknown=unknown)
+    return plan.problems + model.compiled.validate(plan.stand_in, **_unknown(unknown))
 
 
 def prepare_with_files(
     model: Model,
     payload: Any,
     *,
-    unknown: Unknown = "error",
+    unknown: Unknown | None = None,
     uploader: Uploader | None = None,
     max_inline_bytes: int | None = None,
 ) -> dict[str, Any]:
     """:meth:`Model.prepare` with files: defaults filled, validated, then files bound
     (``max_inline_bytes`` None: :data:`DEFAULT_MAX_INLINE_BYTES`)."""
     if not has_files(payload):
-        return model.compiled.prepare(payload, unknown=unknown, model_id=model.id)
+        return model.compiled.prepare(payload, model_id=model.id, **_unknown(unknown))
     limit = DEFAULT_MAX_INLINE_BYTES if max_inline_bytes is None else max_inline_bytes
     plan = FilePlan(model, payload, limit=limit, upload=uploader is not None)
     try:
-        prepared = model.compiled.prepare(plan.stand_in, unknown=unknown, model_id=model.id)
+        prepared = model.compiled.prepare(plan.stand_in, model_id=model.id, **_unknown(unknown))
     except PayloadInvalid as exc:
         raise PayloadInvalid(plan.problems + exc.problems, model_id=model.id) from None
     _raise_errors(plan.problems, model.id)
+    plan.check_sizes()
     return plan.bind(prepared, uploader=uploader)
 
 
@@ -261,7 +280,7 @@ def bind_files(
     *,
     uploader: Uploader | None = None,
     max_inline_bytes: int | None = None,
-    unknown: Unknown = "error",
+    unknown: Unknown | None = None,
 ) -> dict[str, Any]:
     """A new payload with every file (a path, bytes or a binary file object given for a
     parameter that takes a URI) replaced by a ``data:`` URI, or by the URL ``uploader``
@@ -276,6 +295,25 @@ def bind_files(
         return dict(payload)
     limit = DEFAULT_MAX_INLINE_BYTES if max_inline_bytes is None else max_inline_bytes
     plan = FilePlan(model, payload, limit=limit, upload=uploader is not None)
-    problems = plan.problems + model.compiled.validate(plan.stand_in, unknown=unknown)
+    problems = plan.problems + model.compiled.validate(plan.stand_in, **_unknown(unknown))
     _raise_errors(problems, model.id)
+    plan.check_sizes()
     return plan.bind(plan.stand_in, uploader=uploader)
+
+
+def file_options(max_inline_bytes: Any, uploader: Any) -> tuple[int, Uploader | None]:
+    """The client's ``max_inline_bytes`` (None: the default) and ``uploader``, checked:
+    ConfigurationError for a size that is not an integer >= 0 or an uploader not callable."""
+    from ..exceptions import ConfigurationError
+
+    if max_inline_bytes is None:
+        max_inline_bytes = DEFAULT_MAX_INLINE_BYTES
+    if isinstance(max_inline_bytes, bool) or not isinstance(max_inline_bytes, int):
+        raise ConfigurationError(f"max_inline_bytes must be an integer, not {max_inline_bytes!r}")
+    if max_inline_bytes < 0:
+        raise ConfigurationError(f"max_inline_bytes must be >= 0, not {max_inline_bytes}")
+    if uploader is not None and not callable(uploader):
+        raise ConfigurationError(
+            f"uploader must be a callable (file, media_type) -> url, not {type(uploader).__name__}"
+        )
+    return max_inline_bytes, uploader

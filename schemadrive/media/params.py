@@ -59,10 +59,16 @@ def takes(parameter: FileParameter, media_type: str) -> bool:
     return "audio" in parameter.kinds and media_type in AUDIO_CONTAINERS
 
 
+def _parts(compiled: CompiledSchema, node: Any) -> list[dict[str, Any]]:
+    """The node and what it is made of through ``$ref`` and ``allOf``: the schema's own walk
+    (``CompiledSchema.parts``, named ``_parts`` before the schema layer made it public)."""
+    walk = getattr(compiled, "parts", None) or getattr(compiled, "_parts")  # noqa: B009
+    return list(walk(node))
+
+
 def _merged(compiled: CompiledSchema, node: Any) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    # _parts: the node and what it is made of through $ref and allOf (the schema's own walk)
-    for part in reversed(compiled._parts(node)):
+    for part in reversed(_parts(compiled, node)):
         merged.update({k: v for k, v in part.items() if k not in ("allOf", "$ref")})
     return merged
 
@@ -118,7 +124,7 @@ def _kinds(name: str, prop: dict[str, Any], info: Mapping[str, Any]) -> frozense
 def file_parameters(compiled: CompiledSchema, info: Mapping[str, Any]) -> dict[str, FileParameter]:
     """Every top-level parameter of the schema that takes a file, by name."""
     properties: dict[str, Any] = {}
-    for part in compiled._parts(compiled.normalized):
+    for part in _parts(compiled, compiled.normalized):
         if isinstance(part.get("properties"), dict):
             for name, sub in part["properties"].items():
                 properties.setdefault(name, sub)
