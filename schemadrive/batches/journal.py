@@ -28,7 +28,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["IN_FLIGHT", "STATES", "Journal", "JournalRow"]
+__all__ = [
+    "IN_FLIGHT", "JOURNAL_NAME", "MANIFEST_NAME", "STAGING_NAME", "STATES", "Journal",
+    "JournalRow",
+]  # fmt: skip
+
+#: The files of an output directory: the journal, the manifest, and where downloads are
+#: staged before their rename into place.
+JOURNAL_NAME = "journal.sqlite3"
+MANIFEST_NAME = "manifest.jsonl"
+STAGING_NAME = ".staging"
 
 STATES = (
     "pending", "submitting", "queued", "running", "succeeded", "failed", "cancelled", "uncertain",

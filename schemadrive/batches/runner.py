@@ -27,7 +27,7 @@ from ..exceptions import SchemadriveError
 from ..pricing import Estimate, parse_amount
 from . import history
 from .errors import BatchInterrupted, InputChanged
-from .journal import IN_FLIGHT, Journal, JournalRow
+from .journal import IN_FLIGHT, JOURNAL_NAME, MANIFEST_NAME, STAGING_NAME, Journal, JournalRow
 from .worker import Worker
 
 if TYPE_CHECKING:
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["JOURNAL_NAME", "MANIFEST_NAME", "BatchOptions", "BatchReport", "Progress", "run_batch"]
 
-JOURNAL_NAME = "journal.sqlite3"
-MANIFEST_NAME = "manifest.jsonl"
-STAGING_NAME = ".staging"
 #: How long an interrupted batch waits for submits already on the wire to get their id.
 SUBMIT_GRACE = 10.0
 

@@ -34,7 +34,7 @@ from ..exceptions import (
     SubmitUncertain,
 )
 from . import history
-from .journal import IN_FLIGHT, Journal
+from .journal import IN_FLIGHT, MANIFEST_NAME, STAGING_NAME, Journal
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -149,8 +149,6 @@ class Worker:
     def _append_manifest(self, entry: dict[str, object]) -> None:
         """Keep ``manifest.jsonl`` current as rows finish (the run rewrites it whole at its
         start and end, so a line lost or cut by a crash is restored)."""
-        from .runner import MANIFEST_NAME
-
         try:
             with open(self.out / MANIFEST_NAME, "a", encoding="utf-8") as manifest:
                 manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -270,8 +268,6 @@ class Worker:
 
     def save(self, row: int, generation_id: str, result: object) -> None:
         """Download into a staging directory, then rename into ``out``; journal the files."""
-        from .runner import STAGING_NAME
-
         name = self.plan.rows[row].name
         staging = self.out / STAGING_NAME / name
         try:

@@ -84,8 +84,6 @@ MAY_IMPORT = {
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     # cli/__init__ runs cli._main, whose _context takes the exit codes from cli/__init__
     ("schemadrive.cli._context", "schemadrive.cli"): "cycle",
-    # came with the batches (issue 17): the worker takes a constant from the runner
-    ("schemadrive.batches.worker", "schemadrive.batches.runner"): "cycle",
 }
 
 MAX_LINES = 400
