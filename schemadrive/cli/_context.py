@@ -58,6 +58,8 @@ class Context:
         #: whether "--offline would help" is said with a network error: only while a command
         #: reads schemas, which the cache and the fixtures can stand in for (not for jobs)
         self.offline_helps = False
+        #: Client settings a command's own flags give (``--poll-interval``), for ``client()``
+        self.client_options: dict[str, Any] = {}
         self._client: Any = None
 
     @classmethod
@@ -131,6 +133,7 @@ class Context:
                 options["cache_dir"] = self.cache_dir
             if self.provider:
                 options["provider"] = self.provider
+            options.update(self.client_options)
             options.update(overrides)
             self._client = Client(**options)
         return self._client

@@ -22,7 +22,14 @@ __all__ = ["check_run_options", "check_wait_options"]
 
 
 def check_wait_options(ctx: Context, args: argparse.Namespace, *, prog: str) -> None:
-    """``--via``, ``--output`` (and ``--timeout``, checked by its argparse type)."""
+    """``--via``, ``--output`` (``--timeout`` and ``--poll-interval`` are checked by their
+    argparse type); ``--poll-interval`` becomes the client's setting."""
+    if getattr(args, "poll_interval", None) is not None:
+        if getattr(args, "no_wait", False) or getattr(args, "mode", "queue") == "sync":
+            raise UsageError(f"{prog}: --poll-interval needs a wait (--mode queue, no --no-wait)")
+        if args.poll_interval <= 0:
+            raise UsageError(f"{prog}: --poll-interval must be more than 0 seconds")
+        ctx.client_options["poll_interval"] = args.poll_interval
     if getattr(args, "via", None) == "events":
         provider = ctx.client().provider
         if not provider.has_events:

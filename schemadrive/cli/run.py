@@ -99,6 +99,11 @@ def add_wait_options(parser: Any) -> None:
         help="download the results: a file path, or a directory (created if missing)",
     )  # fmt: skip
     parser.add_argument(
+        "--poll-interval", type=seconds, metavar="S", default=None,
+        help="when polling, first ask after S seconds, then less often (default: "
+        "$SCHEMADRIVE_POLL_INTERVAL or 2)",
+    )  # fmt: skip
+    parser.add_argument(
         "--json", action="store_true",
         help="print one JSON object (id, status, model, urls, files) instead of lines",
     )  # fmt: skip

@@ -287,3 +287,33 @@ def test_models_lists_the_hub_s_models(hub: LocalHub) -> None:
 def test_models_offline_lists_the_bundled_fixtures() -> None:
     code, out, _ = cli("--offline", "--provider", "gmicloud", "models")
     assert code == 0 and out.split() == ["ltx-2-pro-audio-to-video"]
+
+
+# -- 19: the poll interval from the command line ---------------------------------------------
+
+
+def test_poll_interval_reaches_the_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`--poll-interval` is the Client's poll_interval setting (the flag beats the variable)."""
+    from schemadrive.cli import _context
+
+    built: list[Client] = []
+    real = _context.Context.client
+
+    def spy(self: _context.Context, **overrides: object) -> Client:
+        client = real(self, **overrides)
+        built.append(client)
+        return client
+
+    monkeypatch.setattr(_context.Context, "client", spy)
+    monkeypatch.setenv("SCHEMADRIVE_POLL_INTERVAL", "7")
+    with LocalHub(provider="gmicloud", job_seconds=0.2) as gmi:
+        monkeypatch.setenv("GMI_API_KEY", gmi.api_key)
+        monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path / "cache"))
+        code, out, err = cli(
+            "--provider", "gmicloud", "--base-url", gmi.url, "run", "ltx-2-pro-audio-to-video",
+            "audio_uri=https://example.com/a.mp3", "prompt=drums", "--poll-interval", "0.05",
+        )  # fmt: skip
+        url = gmi.url
+    assert code == 0, err
+    assert built and built[-1].times["poll_interval"] == 0.05
+    assert out.splitlines()[-1].startswith(url)  # the result, polled for
