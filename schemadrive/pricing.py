@@ -25,13 +25,17 @@ The currency is not stated by the hub; it is taken to be US dollars.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["HIGH_RESOLUTIONS", "STANDARD_RESOLUTIONS", "Estimate", "estimate", "parse_amount"]
+__all__ = [
+    "HIGH_RESOLUTIONS", "STANDARD_RESOLUTIONS", "Estimate", "describe_pricing", "estimate",
+    "parse_amount",
+]  # fmt: skip
 
 CURRENCY = "USD"
 
@@ -282,3 +286,33 @@ def _per_image(pricing: Mapping[str, Any], payload: Mapping[str, Any]) -> Estima
         return Estimate.unknown(f"the pricing has no usable {key}")
     line = f"{images} image{'s' if images != 1 else ''} x {format_amount(rate)} {CURRENCY} ({key})"
     return Estimate(rate * images, breakdown=(line,), details={"rate": rate, "rate_name": key})
+
+
+_RATE_LABELS = (
+    ("cost_per_second", "{} USD/s"),
+    ("cost_per_second_with_audio", "{} USD/s with audio"),
+    ("cost_per_second_high_res", "{} USD/s at high resolution (above 1080p)"),
+    ("cost_per_image", "{} USD per image"),
+    ("input_cost_per_token", "{} USD per input token"),
+    ("output_cost_per_token", "{} USD per output token"),
+)
+
+
+def describe_pricing(pricing: Any) -> str | None:
+    """A model's pricing in one line for people (None when it has none)::
+
+    "per_video_output_second: 0.12 USD/s, 0.16 USD/s with audio, ..."
+    """
+    if not isinstance(pricing, Mapping) or not pricing.get("method"):
+        return None
+    parts = []
+    for key, label in _RATE_LABELS:
+        rate = parse_amount(pricing.get(key))
+        if rate is not None:
+            parts.append(label.format(format_amount(rate, 8)))
+    for key in ("cost_per_second_by_resolution", "cost_per_image_grid"):
+        table = pricing.get(key)
+        if isinstance(table, Mapping) and table:
+            parts.append(f"{key} {json.dumps(table, sort_keys=True)}")
+    rates = ", ".join(parts) if parts else "no rates listed"
+    return f"{pricing['method']}: {rates}"

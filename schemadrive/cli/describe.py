@@ -146,6 +146,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out("\n".join(textwrap.wrap(text, width)) if width else text)
     if model.endpoint:
         ctx.out(f"endpoint: {model.endpoint}")
+    _print_pricing(ctx, model)
     if not model.has_schema:
         ctx.out("")
         ctx.out("This model publishes no request schema (chat models take the OpenAI chat body),")
@@ -169,3 +170,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.out(f"{counts} Try:")
     ctx.out(f"  {ctx.command(' '.join(['run', model.id, *arguments]))}".rstrip())
     return EXIT_OK
+
+
+def _print_pricing(ctx: Context, model: Any) -> None:
+    """The model's pricing, and what a run with the defaults would cost (docs/batches.md)."""
+    from ..pricing import describe_pricing
+
+    text = describe_pricing(model.info.get("pricing"))
+    if text is None:
+        return
+    ctx.out(f"pricing: {text}")
+    if model.has_schema:
+        ctx.out(f"a run with the defaults: {model.estimate({})}")
