@@ -29,15 +29,17 @@ Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """A batch ready to run: the rows, each prepared payload, hash and estimate, the total.
+    """A batch ready to run: the rows, the hash and estimate of each prepared payload, the
+    total.
 
+    The prepared payloads are not kept (a row's files become ``data:`` URIs, which could
+    add up to a lot of memory): each is prepared again when it is sent, to the same hash.
     ``source_hash`` identifies the input (the file's bytes, or the rows given) so a resume
     can tell that it is the same batch.
     """
 
     model_id: str
     rows: list[InputRow]
-    prepared: list[dict[str, Any]]
     hashes: list[str]
     estimates: list[Estimate]
     total: Estimate
@@ -46,6 +48,10 @@ class BatchPlan:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def payload(self, row: int) -> dict[str, Any]:
+        """Row ``row``'s payload as given (files as Paths): what is sent, once prepared."""
+        return dict(self.rows[row].payload)
 
 
 def parse_budget(value: Decimal | int | float | str | None) -> Decimal | None:
@@ -70,7 +76,8 @@ def plan_batch(
     else:
         rows, digest = rows_from_mappings(source)
         problems = [] if rows else [RowProblem(0, "no rows")]
-    prepared: list[dict[str, Any]] = []
+    hashes: list[str] = []
+    estimates: list[Estimate] = []
     for row in rows:
         generations = row.payload.get("num_generations", 1)
         if generations != 1:
@@ -83,7 +90,9 @@ def plan_batch(
             )
             continue
         try:
-            prepared.append(model.prepare(dict(row.payload)))
+            prepared = model.prepare(dict(row.payload))
+            hashes.append(hash_payload(prepared))
+            estimates.append(model.estimate(prepared))
         except PayloadInvalid as exc:
             problems.extend(
                 RowProblem(row.line, str(problem))
@@ -94,15 +103,13 @@ def plan_batch(
             problems.append(RowProblem(row.line, str(exc)))
     if problems:
         raise BatchInvalid(sorted(problems, key=lambda p: p.line), rows=len(rows))
-    estimates = [model.estimate(payload) for payload in prepared]
     total = Estimate.total(estimates)
     if budget is not None and total.exceeds(budget):
         raise OverBudget(total, budget)
     return BatchPlan(
         model_id=model_id,
         rows=rows,
-        prepared=prepared,
-        hashes=[hash_payload(payload) for payload in prepared],
+        hashes=hashes,
         estimates=estimates,
         total=total,
         source_hash=digest,

@@ -201,7 +201,11 @@ def _reconcile(client: Client, plan: BatchPlan, journal: Journal) -> None:
     if not lost:
         return
     owned = {r.generation_id for r in rows if r.generation_id}
-    pending = [history.Pending(r.row, plan.prepared[r.row], r.submitting_at or 0.0) for r in lost]
+    model = client.model(plan.model_id)
+    pending = [
+        history.Pending(r.row, model.prepare(plan.payload(r.row)), r.submitting_at or 0.0)
+        for r in lost
+    ]
     try:
         records = history.hub_rows(client, plan.model_id, min(p.since for p in pending))
     except SchemadriveError as exc:

@@ -177,7 +177,7 @@ class Worker:
                 self._jobs.pop(row, None)
 
     def submit(self, row: int) -> Job | None:
-        payload = self.plan.prepared[row]
+        payload = self.plan.payload(row)  # prepared (files encoded) by submit
         for _ in range(RATE_LIMIT_ROUNDS):
             self._respect_rate_limit()
             if self.stop.is_set():

@@ -259,3 +259,27 @@ def test_gmicloud_through_the_same_command(tmp_path: Path, monkeypatch: pytest.M
         assert "3 succeeded" in out and "estimate unknown" in out
         assert len(hub.jobs) == 3
         assert len(list((tmp_path / "out").glob("line-*"))) == 3
+
+
+def test_at_file_cells_are_read_relative_to_the_input(
+    hub: LocalHub, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemadrive.testing.media import png_bytes
+
+    folder = tmp_path / "shots"
+    (folder / "frames").mkdir(parents=True)
+    frames = {name: png_bytes(seed=name) for name in ("a", "b")}
+    for name, data in frames.items():
+        (folder / "frames" / f"{name}.png").write_bytes(data)
+    source = folder / "in.csv"
+    source.write_text(
+        "prompt,input_image,duration\nfirst,@frames/a.png,1\nsecond,@frames/b.png,1\n"
+    )
+    monkeypatch.chdir(tmp_path)  # not the INPUT's directory
+    report = client.batch(MODEL, source, out=tmp_path / "out")
+    assert report.ok
+    received = {hub.job(f.generation_id).params["prompt"]: f for f in hub.received_files}
+    assert received["first"].data == frames["a"] and received["second"].data == frames["b"]
+    assert all(f.parameter == "input_image" for f in received.values())
+    manifest = (tmp_path / "out" / "manifest.jsonl").read_text()
+    assert "base64" not in manifest  # the journal and manifest never hold a blob
