@@ -101,10 +101,14 @@ def poll(
     failures = 0
     answered = False
     trouble_since: float | None = None
+    started = deadline.elapsed()
     while True:
         retry_after: float | None = None
+        # until the hub has answered once, nothing waits past the connect policy either
+        patience = settings.unreachable_timeout - (deadline.elapsed() - started)
+        bound = deadline if answered else deadline.sooner(patience)
         try:
-            yield from round_(deadline)
+            yield from round_(bound)
         except SchemadriveError as exc:
             if not is_transient(exc):
                 raise
@@ -116,7 +120,7 @@ def poll(
                 if notice is not None:
                     what = "unreachable" if isinstance(exc, NetworkError) else "failing"
                     notice(f"hub {what} since {since}; retrying")
-            if not answered and deadline.elapsed() - trouble_since >= settings.unreachable_timeout:
+            if not answered and deadline.elapsed() - started >= settings.unreachable_timeout:
                 raise NetworkError(
                     f"{exc}; the hub has not answered for {settings.unreachable_timeout:g} s, "
                     "giving up (the job, if it exists, is not affected)"
@@ -136,4 +140,6 @@ def poll(
             return
         if deadline.expired:
             raise timeout_error()
-        sleep_ticking(sleep, deadline.clamp(backoff.next(retry_after)), tick)
+        patience = settings.unreachable_timeout - (deadline.elapsed() - started)
+        bound = deadline if answered else deadline.sooner(max(0.0, patience))
+        sleep_ticking(sleep, bound.clamp(backoff.next(retry_after)), tick)

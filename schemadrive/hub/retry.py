@@ -121,6 +121,12 @@ class Deadline:
         """``delay``, shortened so that it ends at the deadline at the latest."""
         return max(0.0, min(delay, self.remaining()))
 
+    def sooner(self, seconds: float) -> Deadline:
+        """This deadline, or one ``seconds`` from now if that comes first (same clock)."""
+        if seconds >= self.remaining():
+            return self
+        return Deadline(max(0.0, seconds), clock=self._clock)
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
