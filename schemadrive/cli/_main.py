@@ -9,15 +9,16 @@ parses the rest. Global options are accepted before and after the command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 
-from ._context import EXIT_OK, EXIT_USAGE, Context
+from . import EXIT_OK, EXIT_USAGE
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Any, TextIO
+
+    from ._context import Context
 
 __all__ = ["COMMANDS", "build_parser", "command_parser", "run"]
 
@@ -182,9 +183,24 @@ def _add_globals_everywhere(parser: argparse.ArgumentParser) -> None:
                 _add_globals_everywhere(nested)
 
 
+class _StdoutTo:
+    """``contextlib.redirect_stdout`` without importing contextlib (start-up time)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.saved: list[TextIO] = []
+
+    def __enter__(self) -> None:
+        self.saved.append(sys.stdout)
+        sys.stdout = self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout = self.saved.pop()
+
+
 def _parse(args_list: list[str], stdout: TextIO) -> tuple[argparse.Namespace, Any]:
     parser = build_parser(stdout)
-    with contextlib.redirect_stdout(stdout):  # argparse prints --help to sys.stdout
+    with _StdoutTo(stdout):  # argparse prints --help to sys.stdout
         args = parser.parse_args(args_list)
         if args.command is None or args.version:
             return args, parser
@@ -217,6 +233,8 @@ def run(args_list: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(stdout)
         return EXIT_USAGE if args.command is None and args_list else EXIT_OK
+    from ._context import Context  # not before: --help needs no context
+
     context = Context.from_args(args, stdout=stdout, stderr=stderr)
     logging_handler = _start_logging(context)
     try:
@@ -226,6 +244,8 @@ def run(args_list: list[str], stdout: TextIO, stderr: TextIO) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
+        import contextlib
+
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
         return EXIT_OK
