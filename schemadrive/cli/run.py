@@ -77,6 +77,9 @@ def add_options(parser: Any) -> None:
         "(one long request to the model's endpoint)",
     )  # fmt: skip
     add_wait_options(parser)
+    from ._cost import add_cost_options
+
+    add_cost_options(parser)
     parser.add_argument(
         "--no-wait", action="store_true",
         help="queue mode: print the generation id and exit without waiting",
@@ -301,6 +304,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for line in problem_lines(ctx, problems):
         ctx.err(line)
 
+    from ._cost import cost_gate
+
+    stop = cost_gate(ctx, model, payload, args)  # --dry-run, --max-cost: docs/batches.md
+    if stop is not None:
+        return stop
     if args.mode == "sync":
         result = client.run(model_id, payload)
         report_result(ctx, result, args.output, as_json=args.json, model=model_id)
