@@ -1,10 +1,9 @@
 """``data:`` URIs: built from a file in chunks, and read back. Pure (no HTTP).
 
-:func:`encode_data_uri` holds the encoded text twice at most (the buffer it fills, and the
-``str`` made from it) and one chunk of the file, never the whole file: about 2.7 times the
-file's size at the peak (base64 is 4/3 of the bytes), against about 5 for
-``"data:...," + base64.b64encode(path.read_bytes()).decode()``. Measured by
-tests/benchmarks/bench_files.py.
+:func:`encode_data_uri` never holds the whole file: it reads it in chunks and appends each
+chunk's base64 to the URI, so the peak is the URI itself (4/3 of the file) and one chunk, about
+1.4 times the file, against 2.7 for ``"data:...," + base64.b64encode(path.read_bytes()).decode()``
+(measured by tests/benchmarks/bench_files.py).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ __all__ = [
 ]
 
 #: Bytes read per step: a multiple of 3, so each chunk encodes without padding.
-CHUNK_BYTES = 3 * 1024 * 1024
+CHUNK_BYTES = 3 * 256 * 1024
 
 _HEADER = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[^;,]*)*)(;base64)?,", re.ASCII)
 _BASE64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
@@ -45,26 +44,27 @@ def encode_data_uri(file: BinaryIO, media_type: str, size: int) -> str:
 
     Raises OSError when the file ends early or cannot be read.
     """
-    prefix = f"data:{media_type};base64,".encode("ascii")
-    buffer = bytearray(encoded_length(size, media_type))
-    buffer[: len(prefix)] = prefix
-    position, left = len(prefix), size
-    while left > 0:
+    # ``text += piece`` on a local str nothing else refers to grows it in place in CPython
+    # (realloc, which moves no bytes for large blocks): no second copy of the URI is made, as
+    # "".join(pieces) or bytearray.decode() would. The loop is ``while True`` because CPython
+    # 3.11 only specialises code that loops through a plain backward jump. Elsewhere the result
+    # is the same, only slower.
+    text = f"data:{media_type};base64,"
+    left = size
+    while True:
+        if left <= 0:
+            break
         chunk = file.read(min(CHUNK_BYTES, left))
         if not chunk:
             raise OSError(f"the file ended after {size - left} of {size} bytes")
         left -= len(chunk)
-        if len(chunk) % 3 and left > 0:  # a short read mid-file: top it up to a multiple of 3
+        while len(chunk) % 3 and left > 0:  # a short read mid-file: top it up to a multiple of 3
             extra = file.read(min(3 - len(chunk) % 3, left))
+            if not extra:
+                raise OSError(f"the file ended after {size - left} of {size} bytes")
             chunk += extra
             left -= len(extra)
-        encoded = base64.b64encode(chunk)
-        buffer[position : position + len(encoded)] = encoded
-        position += len(encoded)
-    if position != len(buffer):
-        raise OSError(f"the file could not be read in whole ({size} bytes expected)")
-    text = buffer.decode("ascii")
-    del buffer
+        text += base64.b64encode(chunk).decode("ascii")
     return text
 
 
