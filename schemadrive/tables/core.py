@@ -126,7 +126,7 @@ def output_schema(
 
 
 def check_rows(
-    checker: Checker, payloads: list[Any], *, unknown: Unknown, fill: bool
+    checker: Checker, payloads: list[Any], *, unknown: Unknown | None, fill: bool
 ) -> Iterator[tuple[Any, list[Problem]]]:
     """Each payload (filled with ``fill``) and its problems, in order."""
     from ..schema.problems import Problem
@@ -172,11 +172,9 @@ def _validate(
     return table.append_column("problems", pa.array(problems, type=problems_type()))
 
 
-def resolve_unknown(checker: Checker, unknown: Unknown | None) -> Unknown:
-    """``unknown`` checked, None meaning the default of the function the target stands for."""
-    if unknown is None:
-        return checker.default_unknown()
-    if unknown not in ("error", "warn", "allow"):
+def resolve_unknown(checker: Checker, unknown: Unknown | None) -> Unknown | None:
+    """``unknown`` checked (None: the default of the function the target stands for)."""
+    if unknown is not None and unknown not in ("error", "warn", "allow"):
         raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
     return unknown
 

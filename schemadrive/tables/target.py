@@ -10,7 +10,6 @@ hub. Pure: no HTTP, no pyarrow.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import threading
@@ -31,19 +30,26 @@ __all__ = ["Checker", "Target", "checker_for", "target_for"]
 class Target:
     """A request schema to validate against, as plain data (what is shipped to workers).
 
-    ``kind`` is ``"model"`` (payloads judged as :meth:`schemadrive.Model.validate` judges them,
-    with ``common`` the hub's own parameter names) or ``"schema"`` (judged as
-    :func:`schemadrive.validate` judges them). ``key`` identifies the content.
+    ``kind`` is ``"model"`` (rows judged by :meth:`schemadrive.Model.validate` of a Model
+    rebuilt on the worker from ``info``, the model object the hub returned, and ``provider``:
+    no hub call), ``"compiled"`` (by a CompiledSchema compiled again from ``schema``,
+    ``common`` and ``options``) or ``"schema"`` (as :func:`schemadrive.validate` judges).
+    ``key`` identifies the content.
     """
 
     schema: Any
-    kind: Literal["model", "schema"]
+    kind: Literal["model", "compiled", "schema"]
     common: tuple[str, ...] | None = None
     model_id: str | None = None
+    info: Any = None
+    provider: Any = None
+    options: tuple[tuple[str, Any], ...] = ()
 
     @property
     def key(self) -> str:
-        text = json.dumps([self.schema, self.kind, self.common], sort_keys=True, default=repr)
+        provider = self.provider if isinstance(self.provider, str) else repr(self.provider)
+        parts = [self.schema, self.kind, self.common, self.model_id, self.info, provider]
+        text = json.dumps([*parts, self.options], sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -51,6 +57,7 @@ def target_for(model_or_schema: Any, *, client: Client | None = None) -> Target:
     """A :class:`Target` from a Model, a model id (fetched once, here, through ``client`` or a
     new ``Client()``), a CompiledSchema, a schema dict, a path to a schema file (a JSON Schema
     or a recorded model object) or a Target."""
+    from ..hub.providers import PROVIDERS
     from ..model import Model
     from ..schema.compile import CompiledSchema
 
@@ -64,10 +71,23 @@ def target_for(model_or_schema: Any, *, client: Client | None = None) -> Target:
                 return target_for(own.model(model_or_schema))
         return target_for(client.model(model_or_schema))
     if isinstance(model_or_schema, Model):
-        common = tuple(sorted(model_or_schema.provider.common_parameters))
-        return Target(model_or_schema.schema, "model", common, model_or_schema.id)
+        provider = model_or_schema.provider
+        # a registered provider travels by name; another one as itself (it must pickle)
+        shipped = provider.name if PROVIDERS.get(provider.name) is provider else provider
+        return Target(
+            model_or_schema.schema,
+            "model",
+            tuple(sorted(provider.common_parameters)),
+            model_or_schema.id,
+            model_or_schema.info,
+            shipped,
+        )
     if isinstance(model_or_schema, CompiledSchema):
-        return Target(model_or_schema.schema, "model", tuple(sorted(model_or_schema.common)))
+        options = (
+            (("strict", model_or_schema.strict),) if hasattr(model_or_schema, "strict") else ()
+        )
+        common = tuple(sorted(model_or_schema.common))
+        return Target(model_or_schema.schema, "compiled", common, options=options)
     if isinstance(model_or_schema, os.PathLike):
         from ..hub.recorded import read_schema_file
 
@@ -81,45 +101,47 @@ def target_for(model_or_schema: Any, *, client: Client | None = None) -> Target:
 
 
 class Checker:
-    """A compiled :class:`Target`: validates and fills one payload at a time."""
+    """A :class:`Target` made ready in this process: validates and fills one payload at a time,
+    with the very function the target stands for."""
 
     def __init__(self, target: Target, compiled: CompiledSchema | None = None) -> None:
         from ..schema.compile import compile_schema
 
         self.target = target
-        if compiled is None:
-            if target.kind == "model":
-                # as Model.compiled: the schema with the hub's common parameters
-                common = frozenset(target.common or ())
-                compiled = compile_schema(target.schema, common=common)
-            else:
-                compiled = compile_schema(target.schema)
-        self.compiled = compiled
         self.model_id = target.model_id
+        owner: Any
+        if compiled is not None:
+            owner = compiled
+        elif target.kind == "model":
+            from ..hub.providers import get_provider
+            from ..model import Model
+
+            owner = Model(target.model_id or "", target.info, get_provider(target.provider))
+        elif target.kind == "compiled":
+            common = frozenset(target.common or ())
+            owner = compile_schema(target.schema, common=common, **dict(target.options))
+        else:
+            owner = compile_schema(target.schema)
+        self._validate = owner.validate
+        self._fill = owner.fill_defaults
 
     @classmethod
     def of(cls, compiled: CompiledSchema) -> Checker:
         """A Checker for a schema compiled already (in this process only)."""
-        return cls(Target(compiled.schema, "model", tuple(sorted(compiled.common))), compiled)
+        return cls(Target(compiled.schema, "compiled"), compiled)
 
-    def default_unknown(self) -> Unknown:
-        """What ``unknown`` is when not given: as the function this target stands for."""
-        from ..model import Model
-        from ..schema.compile import validate
-
-        function: Any = Model.validate if self.target.kind == "model" else validate
-        default = inspect.signature(function).parameters["unknown"].default
-        return default if default in ("error", "warn", "allow") else "error"
-
-    def validate(self, payload: Any, unknown: Unknown) -> list[Problem]:
-        return self.compiled.validate(payload, unknown=unknown)
+    def validate(self, payload: Any, unknown: Unknown | None) -> list[Problem]:
+        """The problems of ``payload``; ``unknown=None`` leaves the choice to the target."""
+        if unknown is None:
+            return self._validate(payload)  # type: ignore[no-any-return]
+        return self._validate(payload, unknown=unknown)  # type: ignore[no-any-return]
 
     def fill(self, payload: Any) -> Any:
-        return self.compiled.fill_defaults(payload)
+        return self._fill(payload)
 
     def top_defaults(self) -> dict[str, Any]:
         """The defaults an empty payload gets (the parameter columns a fill may add)."""
-        filled = self.compiled.fill_defaults({})
+        filled = self.fill({})
         return filled if isinstance(filled, dict) else {}
 
 

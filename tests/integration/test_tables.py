@@ -5,6 +5,7 @@ JSON text and struct payload columns, defaults filled, bare schemas, and typed e
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +171,13 @@ def test_not_a_table_or_not_a_schema_is_a_configuration_error() -> None:
         validate_table({"type": "object"}, [{"a": 1}])
     with pytest.raises(ConfigurationError, match="not int"):
         validate_table(42, pa.table({"a": [1]}))
+
+
+def test_a_schema_file_is_read_once_and_judged_as_schemadrive_validate(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema))
+    rows = [{"n": 1}, {"n": "1"}, {}]
+    out = validate_table(path, pa.table({"p": [json.dumps(r) for r in rows]}), payload_column="p")
+    expected = [as_rows(schemadrive.validate(schema, row)) for row in rows]
+    assert out.column("problems").to_pylist() == expected
