@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PROBLEM_FIELDS",
     "RESERVED",
+    "NotJson",
     "json_payloads",
+    "problem_rows",
     "problems_type",
     "pyarrow",
     "row_payloads",
