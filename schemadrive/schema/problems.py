@@ -69,8 +69,10 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 def show(value: Any, limit: int = 60) -> str:
     """A short JSON rendering of a value for messages."""
+    from ..media.display import display_payload  # a file or data: URI as its type and size
+
     try:
-        text = json.dumps(value, ensure_ascii=False, default=repr)
+        text = json.dumps(display_payload(value), ensure_ascii=False, default=repr)
     except (TypeError, ValueError, RecursionError):
         # too deep to render, or an int beyond Python's str() digit limit
         kind = type(value).__name__

@@ -107,3 +107,13 @@ def test_a_payload_is_shown_without_any_blob_at_any_depth() -> None:
 )  # fmt: skip
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
+
+
+def test_problems_show_a_data_uri_by_its_type_and_size() -> None:
+    from schemadrive import validate
+
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    blob = "data:audio/mpeg;base64," + "A" * 4000
+    (problem,) = validate(schema, {"n": blob})
+    assert "data:audio/mpeg;base64,… (3.0 kB)" in problem.message
+    assert "AAAA" not in str(problem)
