@@ -16,9 +16,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from ..exceptions import ConfigurationError, SchemadriveError
+from ..exceptions import ConfigurationError, HubError, SchemadriveError
 from ..hub.retry import Backoff, Deadline
-from ..hub.status import JobState, status_from_word
+from ..hub.status import JobState, Submitted, status_from_word
 from .config import DispatchSettings
 from .job import Job, Via
 from .lookup import JobLookup, Outcome
@@ -236,7 +236,7 @@ class Dispatcher(JobLookup):
                     self.provider.submit_path,
                     body,
                     model_id=model_id,
-                    parse=self.provider.parse_submit,
+                    parse=self._parse_submit,
                     timeout=self.settings.submit_timeout,
                     check=check,
                 )
@@ -266,6 +266,12 @@ class Dispatcher(JobLookup):
                     job.needs_check = job.id in unchecked
             jobs.extend(new)
         return jobs
+
+    def _parse_submit(self, reply: Any) -> list[Submitted]:
+        created = self.provider.parse_submit(reply)
+        if not created:  # a 2xx that names no job: one may exist all the same
+            raise HubError("the reply lists no created job")
+        return created
 
     def _initial_state(self, generation_id: str, word: str, model_id: str) -> JobState:
         status = status_from_word(word, self.provider.status_words)
