@@ -8,7 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .validate import UsageError
+from ._validate_options import UsageError
 
 if TYPE_CHECKING:
     from ..schema.parameters import Parameter

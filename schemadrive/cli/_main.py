@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "describe": ("describe", "show a model's parameters"),
     "models": ("models", "list the hub's models (offline: the bundled ones)"),
     "validate": (
-        "validate",
+        "_validate_options",  # the parser only: the checking is imported when it runs
         "check payload files against a model's schema (for CI and pre-commit)",
     ),
     "run": ("run", "run a model: key=value parameters typed by its schema"),

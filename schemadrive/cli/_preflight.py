@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._paths import check_destination
-from .validate import UsageError
+from ._validate_options import UsageError
 
 if TYPE_CHECKING:
     import argparse

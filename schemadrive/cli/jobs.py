@@ -134,8 +134,8 @@ def run_status(args: argparse.Namespace, ctx: Context) -> int:
 def run_wait(args: argparse.Namespace, ctx: Context) -> int:
     from ._context import EXIT_USAGE
     from ._preflight import check_wait_options
+    from ._validate_options import UsageError
     from .run import wait_and_report
-    from .validate import UsageError
 
     try:
         check_wait_options(ctx, args, prog="schemadrive wait")

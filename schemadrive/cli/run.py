@@ -15,7 +15,7 @@ from ._context import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from ._files import take_files
 from ._keyvalue import ValueTypeError, build_payload, coerce, split_assignments, types_of
 from ._report import json_document
-from .validate import UsageError, reparse
+from ._validate_options import UsageError, reparse
 
 if TYPE_CHECKING:
     import argparse
