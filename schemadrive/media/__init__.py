@@ -20,6 +20,7 @@ from .display import display_payload, display_value, human_size
 from .encode import DataURIError, decode_data_uri, encode_data_uri
 from .errors import FileInputError, FileTooLarge, UploadError
 from .params import FileParameter, file_parameters
+from .references import file_reference
 from .sniff import kind_of, media_type_of, sniff
 from .sources import is_file_value
 
@@ -37,6 +38,7 @@ __all__ = [
     "display_value",
     "encode_data_uri",
     "file_parameters",
+    "file_reference",
     "has_files",
     "human_size",
     "is_file_value",

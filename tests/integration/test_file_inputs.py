@@ -209,3 +209,22 @@ def test_no_blob_in_problems_or_logs(
         job.wait(timeout=PATIENCE)
     assert encoded[:64] not in str(caught.value)
     assert encoded[:64] not in caplog.text
+
+
+def test_gmi_cloud_takes_files_the_same_way(files: dict[str, Path]) -> None:
+    with LocalHub(provider="gmicloud", job_seconds=0.05) as gmi:
+        client = schemadrive.Client(
+            gmi.api_key, base_url=gmi.url, provider="gmicloud", cache_dir=False
+        )
+        with client:
+            job = client.submit(
+                "ltx-2-pro-audio-to-video",
+                prompt="a dancer",
+                audio_uri=files["mp3"],
+                image_uri=files["png"],
+            )
+            job.wait(timeout=PATIENCE)
+        assert received(gmi, job.id) == {
+            "audio_uri": ("audio/mpeg", files["mp3"].read_bytes()),
+            "image_uri": ("image/png", files["png"].read_bytes()),
+        }
