@@ -131,18 +131,11 @@ def schemadrive_client(localhub: LocalHub, tmp_path: Path) -> Iterator[Client]:
         provider=localhub.provider,
         cache_dir=tmp_path / "schemadrive-cache",
         offline=False,
-        **_short_polling(Client),
+        poll_interval=0.05,
+        max_poll_interval=0.2,
     )
     try:
         yield client
     finally:
         client.close()
 
-
-def _short_polling(client_class: Any) -> dict[str, float]:
-    """Short poll intervals, where this Client has those settings."""
-    import inspect
-
-    accepted = inspect.signature(client_class).parameters
-    wanted = {"poll_interval": 0.05, "max_poll_interval": 0.2}
-    return {name: value for name, value in wanted.items() if name in accepted}
