@@ -2,8 +2,10 @@
 
 ``main(argv=None, *, stdout=None, stderr=None) -> int`` is the only entry point; the library
 never prints or exits, this package does. Each command lives in its own module of this
-package with ``register(subparsers)``; heavy libraries are imported inside the handlers, so
-``schemadrive --help`` and ``--version`` stay fast.
+package with ``register(subparsers)``, named in ``_main.COMMANDS``: only the module of the
+command being run is imported (none for ``schemadrive --help``), and heavy libraries are
+imported inside the handlers, so ``--help`` and ``--version`` stay fast. Global options are
+accepted before and after the command.
 
 Exit codes (docs/cli.md):
 
@@ -12,7 +14,8 @@ Exit codes (docs/cli.md):
 1     the thing checked failed: an invalid payload, a lint error, a breaking
       schema change, a failed or cancelled job
 2     usage error or unreadable input (a bad flag, a missing file, a --payload or
-      --schema file that is not JSON, a model with no request schema); malformed
+      --schema file that is not JSON, a model with no request schema, an option
+      that cannot work such as an unwritable --output, a missing extra); malformed
       JSON in a payload being validated is a failed check (1)
 3     hub, network or authentication error
 124   a deadline passed (the job may still be running; its id was printed)
