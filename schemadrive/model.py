@@ -52,8 +52,13 @@ class Model:
 
     @cached_property
     def compiled(self) -> CompiledSchema:
-        """The schema compiled once (SchemaInvalid for a schema that fails its metaschema)."""
-        return compile_schema(self.schema, common=self.provider.common_parameters)
+        """The schema compiled once (SchemaInvalid for a schema that fails its metaschema).
+
+        Strict: a model payload is checked before paying for it, so a parameter the model does
+        not declare and a malformed ``format`` (a URL, a date) are errors; the parameters the
+        provider's hub accepts on every endpoint (``Provider.common_parameters``) are known.
+        """
+        return compile_schema(self.schema, common=self.provider.common_parameters, strict=True)
 
     @cached_property
     def parameters(self) -> list[Parameter]:
@@ -62,8 +67,11 @@ class Model:
 
         return parameters_of(self.compiled)
 
-    def validate(self, payload: Any, *, unknown: Unknown = "error") -> list[Problem]:
-        """Every problem with ``payload`` (an empty list means it is valid)."""
+    def validate(self, payload: Any, *, unknown: Unknown | None = None) -> list[Problem]:
+        """Every problem with ``payload`` (an empty list means it is valid).
+
+        ``unknown``: an undeclared parameter is an ``"error"`` (the default), a ``"warn"``ing
+        or ``"allow"``ed."""
         # files (docs/files.md): their kinds are checked too; nothing is encoded
         from .media.bind import validate_with_files
 

@@ -11,7 +11,6 @@ from typing import Any
 import hypothesis.strategies as st
 
 from ..exceptions import ConfigurationError
-from ..schema.compile import HUB_COMMON_PARAMETERS
 from ..schema.problems import json_type
 from ._schema import (
     _ANNOTATIONS,
@@ -88,7 +87,7 @@ def invalid_payloads(
     }
     typos: dict[str, str] = {}
     if compiled.known is not None:
-        taken = compiled.known | HUB_COMMON_PARAMETERS
+        taken = compiled.known | compiled.common
         candidates = [(t, n) for n in sorted(compiled.known) for t in _typos(n)]
         typos = {t: n for t, n in [*candidates, ("unknown_parameter", "")] if t and t not in taken}
 

@@ -11,14 +11,13 @@ from typing import Any
 
 from ..exceptions import SchemaInvalid
 from ..schema.compile import CompiledSchema
+from ..schema.keywords import draft_of, keywords_for
+from ..schema.refs import REF_KEYWORDS
 
 Schema = Any  # a dict or a boolean
 # fmt: off
-_MAPS = ("properties", "patternProperties", "dependentSchemas", "dependencies")
-_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_ONES = ("items", "additionalItems", "additionalProperties", "not", "if", "then", "else",
-         "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
-_DROPPED = ("$defs", "definitions", "components", "$ref", "$dynamicRef", "$recursiveRef")
+#: Where definitions live: inlined at their references, so dropped from the output.
+_DEFINITIONS = ("$defs", "definitions", "components")
 _CHOICES = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
             "dependencies")
 _LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
@@ -40,41 +39,51 @@ _ORDER = ("string", "integer", "number", "boolean", "array", "object", "null")
 
 # -- schema preparation: refs inlined, allOf merged, choices listed --------------------------
 def _inline(compiled: CompiledSchema, max_repeats: int = 2) -> Schema:
-    """The normalized schema with every local ``$ref`` replaced by its target (cycles cut)."""
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT202012, specification_with
+    """The normalized schema with every local ``$ref`` replaced by its target (cycles cut).
 
+    Subschemas are those of the schema's draft (schemadrive.schema.keywords) and references
+    resolve through the compiled schema's one resolver (schemadrive.schema.refs).
+    """
     root = compiled.normalized
     if not isinstance(root, dict):
         return root
-    spec = specification_with(compiled.dialect, default=DRAFT202012)
-    registry: Any = (
-        Registry().with_resource(root.get("$id", ""), spec.create_resource(root)).crawl()
-    )
+    refs = compiled.refs
+    table = keywords_for(draft_of(root))
     siblings_apply = "draft-0" not in compiled.dialect  # draft-04..07 ignore $ref's siblings
+    named = (*(k for k in table.named if k not in _DEFINITIONS), "dependencies")
 
     def walk(node: Any, resolver: Any, seen: tuple[int, ...]) -> Any:
         if not isinstance(node, dict):
             return node
-        own_spec = specification_with(node["$schema"], default=spec) if "$schema" in node else spec
-        resolver = resolver.in_subresource(own_spec.create_resource(node))
+        resolver = refs.enter(resolver, node)
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if key in _MAPS and isinstance(value, dict):
-                out[key] = {name: walk(sub, resolver, seen) for name, sub in value.items()}
-            elif key in _LISTS + _ONES and isinstance(value, list):
+            if key in named and isinstance(value, dict):
+                if key == "dependencies" and not table.dependencies:
+                    out[key] = value
+                    continue
+                out[key] = {
+                    name: sub if isinstance(sub, list) else walk(sub, resolver, seen)
+                    for name, sub in value.items()
+                }
+            elif (
+                key in table.many
+                and isinstance(value, list)
+                or key in table.one
+                and isinstance(value, list)
+                and key == "items"
+            ):
                 out[key] = [walk(sub, resolver, seen) for sub in value]
-            elif key in _ONES:
+            elif key in table.one:
                 out[key] = walk(value, resolver, seen)
-            elif key not in _DROPPED:
+            elif key not in _DEFINITIONS and key not in REF_KEYWORDS:
                 out[key] = value
-        ref = node.get("$ref", node.get("$dynamicRef"))
-        if not isinstance(ref, str):
+        ref = next((node[k] for k in REF_KEYWORDS if isinstance(node.get(k), str)), None)
+        if ref is None:
             return out
-        try:
-            resolved = resolver.lookup(ref)
-        except Exception as exc:  # referencing raises several kinds: all mean "unresolvable"
-            raise SchemaInvalid(f"$ref {ref!r} cannot be resolved") from exc
+        resolved = refs.lookup(ref, resolver)
+        if resolved is None:
+            raise SchemaInvalid(f"$ref {ref!r} cannot be resolved")
         marker = id(resolved.contents)
         target = False  # a recursive schema is cut after max_repeats expansions
         if seen.count(marker) < max_repeats:
@@ -83,7 +92,7 @@ def _inline(compiled: CompiledSchema, max_repeats: int = 2) -> Schema:
             return target
         return {**out, "allOf": [target, *out.get("allOf", [])]}
 
-    return walk(root, registry.resolver(root.get("$id", "")), ())
+    return walk(root, refs.resolver, ())
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -191,11 +191,14 @@ def lint(
     enable: Iterable[str] = (),
     severity: Mapping[str, Severity] | None = None,
     formats: Iterable[str] = (),
+    strict: bool = False,
 ) -> list[Finding]:
     """Every finding in ``schema``, sorted by path then code.
 
     ``disable`` and ``enable`` take rule codes or names; ``severity`` overrides a rule's
     severity (``{"SD016": "error"}``); ``formats`` names extra formats SD010 accepts.
+    ``strict`` checks defaults and examples as a model payload is checked (``format``
+    asserted in every draft); by default they are checked by the JSON Schema specification.
     """
     overrides: dict[str, Severity] = {}
     for key, level in (severity or {}).items():
@@ -204,7 +207,7 @@ def lint(
         overrides[rule_for(key).code] = level
     rules = select_rules(enable, disable)
     try:
-        context = LintContext(schema, formats=frozenset(_keys(formats)))
+        context = LintContext(schema, formats=frozenset(_keys(formats)), strict=strict)
     except RecursionError as exc:
         raise SchemaInvalid("the schema nests too deeply to lint") from exc
     findings: set[Finding] = set()

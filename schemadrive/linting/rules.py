@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +27,7 @@ from ..schema.document import (
 )
 from ..schema.normalize import normalize
 from ..schema.problems import show, suggest
+from ..schema.validators import build_validator, dialect_class
 
 __all__ = ["Hit", "LintContext"]
 
@@ -41,8 +41,11 @@ _CONDITIONAL_PLACES = ("anyOf", "oneOf", "not", "if", "then", "else", "dependent
 class LintContext:
     """One lint run over one schema: the indexed document and a lazily built validator."""
 
-    def __init__(self, schema: Any, *, formats: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, schema: Any, *, formats: frozenset[str] = frozenset(), strict: bool = False
+    ) -> None:
         self.schema = schema
+        self.strict = strict
         self.doc = SchemaDocument(schema)
         self.extra_formats = formats
         self._normalized: Any = _UNSET
@@ -65,34 +68,10 @@ class LintContext:
 
     def validator_class(self) -> Any:
         """The jsonschema class for the dialect in ``$schema`` (Draft 2020-12 by default)."""
-        from jsonschema import Draft202012Validator
-        from jsonschema.validators import validator_for
-
-        schema = self.normalized
-        if not isinstance(schema, dict) or not isinstance(schema.get("$schema", ""), str):
-            return Draft202012Validator
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return validator_for(schema, default=Draft202012Validator)
+        return dialect_class(self.normalized)
 
     def _build_validator(self) -> Any:
-        from referencing import Registry
-        from referencing.exceptions import NoSuchResource
-        from referencing.jsonschema import DRAFT202012, specification_with
-
-        default_dialect = "https://json-schema.org/draft/2020-12/schema"
-
-        def no_remote(uri: str) -> Any:
-            raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
-
-        cls = self.validator_class()
-        registry: Any = Registry(retrieve=no_remote)  # type: ignore[call-arg]
-        schema = self.normalized
-        if isinstance(schema, dict):
-            dialect = getattr(cls, "META_SCHEMA", {}).get("$schema", "") or default_dialect
-            resource = specification_with(dialect, default=DRAFT202012).create_resource(schema)
-            registry = registry.with_resource(str(schema.get("$id", "")), resource).crawl()
-        return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+        return build_validator(self.normalized, strict=self.strict).validator
 
     def check_value(self, pointer: str, value: Any) -> list[str] | None:
         """Why ``value`` fails the subschema at ``pointer`` ([] if valid, None if unknowable)."""

@@ -25,8 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .compile import CompiledSchema, Unknown, compile_schema
-from .fastpath import is_plain
+from .compile import CompiledSchema, Unknown
 from .problems import Problem
 
 __all__ = [
@@ -110,9 +109,7 @@ def _reread(line: bytes | str, error: BaseException) -> Any:
 class _Job:
     """What a worker needs to check lines; the schema is compiled once per process."""
 
-    schema: Any
-    common: frozenset[str]
-    fast: bool
+    compiled: CompiledSchema  # pickled by its schema and options, rebuilt in the worker
     unknown: Unknown
     fill: bool
     payloads: bool
@@ -123,9 +120,7 @@ class _Job:
         loads, validate, fill_defaults = json.loads, compiled.validate, compiled.fill_defaults
         unknown, fill, keep, only = self.unknown, self.fill, self.payloads, self.only_problems
         make = tuple.__new__  # LineResult(...) without the Python-level __new__: runs per line
-        # The common case of CompiledSchema.validate, inlined: one jsonschema-rs call a line.
-        fast = compiled._fast
-        strict = fast.strict if fast is not None and unknown == "error" else None
+        accepts = compiled.fast_accepts
         out: list[LineResult] = []
         number, blank, invalid, malformed = first - 1, 0, 0, 0
         for number, line in enumerate(lines, first):  # noqa: B007 - number is read after the loop
@@ -151,11 +146,10 @@ class _Job:
                     continue
             if fill:
                 payload = fill_defaults(payload)
-            try:
-                judged = strict is not None and strict(payload) and is_plain(payload)
-            except Exception:  # not judged: validate() below decides
-                judged = False
-            problems = [] if judged else validate(payload, unknown=unknown)
+            if accepts(payload, unknown):
+                problems = [] if unknown == "error" else validate(payload, unknown=unknown)
+            else:
+                problems = validate(payload, unknown=unknown)
             if problems:
                 invalid += any(p.severity == "error" for p in problems)
                 out.append(make(LineResult, (number, payload if keep else None, problems, False)))
@@ -178,7 +172,7 @@ _worker: tuple[_Job, CompiledSchema] | None = None
 
 def _start_worker(job: _Job) -> None:
     global _worker
-    _worker = (job, compile_schema(job.schema, common=job.common, fast=job.fast))
+    _worker = (job, job.compiled)
 
 
 def _work_lines(task: tuple[int, list[bytes]]) -> _Checked:
@@ -277,22 +271,17 @@ def _byte_ranges(path: str, size: int) -> Iterator[tuple[str, int, int]]:
 
 
 def _job(
-    compiled: CompiledSchema, unknown: Unknown, fill: bool, payloads: bool, only: bool
+    compiled: CompiledSchema, unknown: Unknown | None, fill: bool, payloads: bool, only: bool
 ) -> _Job:
-    if unknown not in ("error", "warn", "allow"):
-        from ..exceptions import ConfigurationError
-
-        raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
-    return _Job(
-        compiled.schema, compiled.common, compiled.fast, unknown, fill, payloads or fill, only
-    )
+    mode = compiled._unknown_mode(unknown)
+    return _Job(compiled, mode, fill, payloads or fill, only)
 
 
 def iter_validate_lines(
     lines: Iterable[bytes | str],
     compiled: CompiledSchema,
     *,
-    unknown: Unknown = "error",
+    unknown: Unknown | None = None,
     fill: bool = False,
     payloads: bool = False,
     only_problems: bool = False,
@@ -321,7 +310,7 @@ def iter_validate_file(
     path: str | os.PathLike[str],
     compiled: CompiledSchema,
     *,
-    unknown: Unknown = "error",
+    unknown: Unknown | None = None,
     fill: bool = False,
     payloads: bool = False,
     only_problems: bool = False,

@@ -1,11 +1,13 @@
 """A request schema seen as a document: every subschema with its JSON pointer, ``$ref``
 resolution inside the document, and merged views through ``$ref`` and ``allOf``.
 
-Shared by :mod:`schemadrive.linting` (which reports at pointers) and :mod:`schemadrive.linting.drift`
-(which compares merged views). Pure: no I/O, and nothing here raises on odd input: an
-unresolvable reference resolves to ``None``, a non-schema value is skipped. The walk is
-iterative and bounded (:data:`MAX_NODES`, :data:`MAX_DEPTH`), so a hostile schema cannot
-exhaust the stack.
+Shared by :mod:`schemadrive.linting` (which reports at pointers) and
+:mod:`schemadrive.linting.drift` (which compares merged views). Pure: no I/O, and nothing here
+raises on odd input: an unresolvable reference resolves to ``None``, a non-schema value is
+skipped. The subschemas are the ones the schema's draft defines
+(:mod:`schemadrive.schema.keywords`), found by the one bounded walker
+(:mod:`schemadrive.schema.walk`); references resolve through the one resolver
+(:mod:`schemadrive.schema.refs`, on ``referencing``), as the validator resolves them.
 
 OpenAPI 3.0 forms are understood where they matter: ``nullable: true`` adds ``null`` to the
 types, a boolean ``exclusiveMinimum``/``exclusiveMaximum`` makes ``minimum``/``maximum``
@@ -15,12 +17,14 @@ exclusive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
+from .keywords import draft_of
 from .problems import json_type
+from .refs import Refs
+from .walk import Walk
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "Node", "SchemaDocument", "View", "json_type", "same_value"]
 
@@ -28,12 +32,6 @@ MAX_NODES = 20_000
 MAX_DEPTH = 200
 MAX_PARTS = 64
 
-MAP_KEYWORDS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-ONE_KEYWORDS = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-    "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema",
-)  # fmt: skip
 #: Applicators that apply their subschemas to the same instance as the parent.
 IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -111,30 +109,6 @@ _COMPOSITES = ("anyOf", "oneOf", "not", "if", "then", "else", "dependentRequired
                "dependentSchemas", "dependencies")  # fmt: skip
 
 
-def _children(
-    schema: dict[str, Any], pointer: str
-) -> Iterator[tuple[dict[str, Any], str, str, str | None]]:
-    """The dict subschemas of ``schema``: ``(subschema, pointer, keyword, name)``."""
-    maps = [(key, key, schema.get(key)) for key in (*MAP_KEYWORDS, "dependencies")]
-    components = schema.get("components")
-    if isinstance(components, dict):
-        maps.append(("components", "components/schemas", components.get("schemas")))
-    for keyword, prefix, value in maps:
-        if isinstance(value, dict):
-            for name, sub in value.items():
-                if isinstance(sub, dict):
-                    yield sub, f"{pointer}/{prefix}/{escape(str(name))}", keyword, str(name)
-    for keyword in (*LIST_KEYWORDS, "items", "additionalItems"):  # draft-04 tuple items too
-        value = schema.get(keyword)
-        if isinstance(value, list):
-            for index, sub in enumerate(value):
-                if isinstance(sub, dict):
-                    yield sub, f"{pointer}/{keyword}/{index}", keyword, None
-    for keyword in ONE_KEYWORDS:
-        if isinstance(schema.get(keyword), dict):
-            yield schema[keyword], f"{pointer}/{keyword}", keyword, None
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -170,35 +144,32 @@ class SchemaDocument:
         self.nodes: list[Node] = []
         self.by_pointer: dict[str, Node] = {}
         self.resources: dict[str, Node] = {}
-        self.anchors: dict[tuple[str, str], Node] = {}
+        self.by_id: dict[int, Node] = {}
         self.truncated = False
+        self._refs: Refs | None = None
         if isinstance(root, dict):
             self._walk(root)
 
     # -- indexing -------------------------------------------------------------------------
     def _walk(self, root: dict[str, Any]) -> None:
-        stack: list[tuple[dict[str, Any], str, str, str, str | None, Node | None, int]] = [
-            (root, "", "", "", None, None, 0)
-        ]
-        while stack:
-            schema, pointer, base, keyword, name, parent, depth = stack.pop()
-            if len(self.nodes) >= MAX_NODES or depth > MAX_DEPTH:
-                self.truncated = True
-                continue
-            own_id = schema.get("$id")
+        self.draft = draft_of(root)
+        walk = Walk(root, draft=self.draft, max_nodes=MAX_NODES, max_depth=MAX_DEPTH)
+        made: dict[int, Node] = {}  # step id -> node (a step's parent is walked before it)
+        for step in walk:
+            schema = step.schema
+            parent = made.get(id(step.parent)) if step.parent is not None else None
+            base = parent.base if parent is not None else ""
+            own_id = schema.get("id" if self.draft == "draft4" else "$id")
             if isinstance(own_id, str) and own_id:
                 base = self.join(base, own_id).partition("#")[0]
-            node = Node(pointer, schema, base, keyword, name, parent)
+            node = Node(step.pointer, schema, base, step.keyword, step.name, parent)
+            made[id(step)] = node
             self.nodes.append(node)
-            self.by_pointer[pointer] = node
-            if isinstance(own_id, str) and own_id or not pointer:
+            self.by_pointer[node.pointer] = node
+            self.by_id.setdefault(id(schema), node)
+            if isinstance(own_id, str) and own_id or not node.pointer:
                 self.resources.setdefault(base, node)
-            anchor = schema.get("$anchor")
-            if isinstance(anchor, str):
-                self.anchors.setdefault((base, anchor), node)
-            children = list(_children(schema, pointer))
-            for sub, sub_pointer, sub_keyword, sub_name in reversed(children):
-                stack.append((sub, sub_pointer, base, sub_keyword, sub_name, node, depth + 1))
+        self.truncated = walk.truncated
 
     @staticmethod
     def join(base: str, ref: str) -> str:
@@ -213,37 +184,44 @@ class SchemaDocument:
             return ref
 
     # -- references -----------------------------------------------------------------------
+    @property
+    def refs(self) -> Refs:
+        """The resolver of this document (built on first use)."""
+        if self._refs is None:
+            dialect = self.root.get("$schema") if isinstance(self.root, dict) else None
+            self._refs = Refs(self.root, dialect if isinstance(dialect, str) else "")
+        return self._refs
+
     def resolve(self, ref: str, base: str = "") -> tuple[str, Node | None]:
         """Resolve a ``$ref``: ``("ok", node)``, ``("missing", None)`` or ``("remote", None)``."""
         target = self.join(base, ref)
         try:
             uri, fragment = urldefrag(target)
-        except ValueError:
+            found = self.refs.lookup(ref, self.refs.lookup_registry.resolver(base_uri=base))
+        except Exception:  # a malformed URI: nothing it could name
             return "missing", None
-        resource = self.resources.get(uri)
-        if resource is None:
-            if uri.lower().startswith(("http://", "https://", "ftp://", "file:")) or (
-                uri and not _SCHEME.match(uri)
+        if found is None:
+            if uri not in self.resources and (
+                uri.lower().startswith(("http://", "https://", "ftp://", "file:"))
+                or (uri and not _SCHEME.match(uri))
             ):
                 return "remote", None
             return "missing", None
-        if not fragment:
-            return "ok", resource
-        if not fragment.startswith("/"):
-            found = self.anchors.get((uri, fragment))
-            return ("ok", found) if found is not None else ("missing", None)
-        value: Any = resource.schema
-        pointer = resource.pointer
-        for raw in fragment[1:].split("/"):
-            token = unquote(raw).replace("~1", "/").replace("~0", "~")
-            pointer += "/" + escape(token)
-            if isinstance(value, dict) and token in value:
-                value = value[token]
-            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-                value = value[int(token)]
-            else:
-                return "missing", None
-        return "ok", self.node_for(value, pointer, resource.base, "$ref")
+        contents = found.contents
+        known = self.by_id.get(id(contents))
+        if known is not None:
+            return "ok", known
+        return "ok", self.node_for(contents, self._pointer(uri, fragment), uri, "$ref")
+
+    def _pointer(self, uri: str, fragment: str) -> str:
+        """The JSON pointer (from the root) of ``uri#fragment``, as well as it is known."""
+        resource = self.resources.get(uri)
+        if resource is None or not fragment.startswith("/"):
+            return resource.pointer if resource is not None else ""
+        tokens = [
+            unquote(raw).replace("~1", "/").replace("~0", "~") for raw in fragment[1:].split("/")
+        ]
+        return resource.pointer + "".join("/" + escape(token) for token in tokens)
 
     def node_for(self, value: Any, pointer: str, base: str = "", keyword: str = "") -> Node | None:
         """The indexed node at ``pointer``, else a new one for ``value`` (booleans as schemas)."""

@@ -1,17 +1,19 @@
 """The compiled fast path: jsonschema-rs gives the verdict, jsonschema explains a rejection.
 
-:class:`~schemadrive.schema.compile.CompiledSchema` asks :func:`compile_fast` for a :class:`FastPath`
-once per schema. A payload the fast path accepts is valid; anything else (rejected, or a value
-the fast path cannot judge) goes to the pure-Python path, which builds the detailed problems.
-So the fast path must never accept a payload the slow path rejects. Where the two libraries
-could judge differently, we either hand the keyword back to Python or do not use jsonschema-rs:
+:class:`~schemadrive.schema.compile.CompiledSchema` asks :func:`compile_fast` for a
+:class:`FastPath` once per schema. A payload the fast path accepts is valid; anything else
+(rejected, or a value the fast path cannot judge) goes to the pure-Python path, which builds the
+detailed problems. So the fast path must never accept a payload the slow path rejects. Where the
+two libraries could judge differently, we either hand the keyword back to Python or do not use
+jsonschema-rs:
 
-* ``format``, ``pattern`` and ``multipleOf`` are evaluated by jsonschema's own functions, called
-  from jsonschema-rs as custom keywords (regex dialects, format checkers and float division
-  differ between the two libraries);
-* a schema with ``patternProperties`` (key regexes), with a number beyond +/-2**53 (float and
-  integer comparisons differ there), or one jsonschema-rs cannot compile (draft 3, a custom
-  ``$schema``) stays on the slow path; ``fallback_reason`` says why;
+* ``format`` and ``multipleOf`` are evaluated by jsonschema's own functions, called from
+  jsonschema-rs as custom keywords (format checkers and float division differ between the two
+  libraries); regular expressions are jsonschema-rs's on both paths
+  (:mod:`schemadrive.schema.patterns`), so ``pattern`` stays native;
+* a schema with a number beyond +/-2**53 (float and integer comparisons differ there), or one
+  jsonschema-rs cannot compile (draft 3, a custom ``$schema``) stays on the slow path;
+  ``fallback_reason`` says why;
 * a payload is judged by jsonschema-rs only if it is plain JSON (:func:`is_plain`): ``dict``,
   ``list``, ``str``, ``bool``, ``None`` and finite numbers within +/-2**53, nested at most
   64 deep. jsonschema-rs reads tuples as arrays, ``Decimal`` as a number and ``Enum`` members
@@ -40,7 +42,7 @@ NUMBER_LIMIT = 2**53
 #: Deeper payloads go to jsonschema, which decides whether it can check them.
 MAX_DEPTH = 64
 #: Keywords evaluated by jsonschema's own code even on the fast path.
-PYTHON_KEYWORDS = ("format", "pattern", "multipleOf")
+PYTHON_KEYWORDS = ("format", "multipleOf")
 
 _LOW, _HIGH = -NUMBER_LIMIT, NUMBER_LIMIT
 #: jsonschema's validator classes that jsonschema-rs has a namesake of (not draft 3).
@@ -122,6 +124,10 @@ class FastPath:
             return is_plain(payload)
         except Exception:  # not judged (e.g. a lone surrogate): the slow path decides
             return False
+        except BaseException as exc:  # pyo3's PanicException derives from BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            return False
 
 
 def _numbers_and_keys(schema: Any) -> tuple[set[str], bool]:
@@ -177,15 +183,16 @@ def _no_retrieval(uri: str) -> Any:
 def compile_fast(
     normalized: Any,
     validator: Any,
+    cls: Any,
     *,
     known: frozenset[str] | None,
     common: frozenset[str],
 ) -> tuple[FastPath | None, str | None]:
     """The fast path for an already compiled (normalized, metaschema-checked) schema.
 
-    ``validator`` is the jsonschema validator of the slow path; its class picks the dialect and
-    its keyword functions evaluate :data:`PYTHON_KEYWORDS`. Returns ``(fast_path, None)`` or
-    ``(None, why_not)``.
+    ``validator`` is the jsonschema validator of the slow path, whose keyword functions
+    evaluate :data:`PYTHON_KEYWORDS`; ``cls`` is jsonschema's class for the draft. Returns
+    ``(fast_path, None)`` or ``(None, why_not)``.
     """
     try:
         import jsonschema_rs
@@ -193,17 +200,14 @@ def compile_fast(
         return None, "jsonschema-rs is not installed (pip install 'schemadrive[fast]')"
     if not isinstance(normalized, dict):
         return None, "boolean schemas are judged by jsonschema"
-    cls = type(validator)
     rs_name = cls.__name__
     if rs_name not in _DIALECTS:
         return None, f"jsonschema-rs does not support the dialect of {rs_name}"
     keys, big = _numbers_and_keys(normalized)
     if big:
         return None, "the schema has numbers beyond +/-2**53, compared differently by the two"
-    if "patternProperties" in keys:
-        return None, "patternProperties: the two libraries' regular expressions differ"
     keywords = {
-        name: _python_keyword(cls.VALIDATORS[name], validator)
+        name: _python_keyword(type(validator).VALIDATORS[name], validator)
         for name in PYTHON_KEYWORDS
         if name in keys and name in cls.VALIDATORS
     }

@@ -1,9 +1,10 @@
-"""Walking and normalising request schemas. Pure.
+"""Normalising request schemas: OpenAPI 3.0 forms translated to JSON Schema. Pure.
 
-``iter_subschemas`` visits every subschema without entering values (``enum``, ``default``...);
-``normalize`` returns a copy with OpenAPI 3.0 forms (``nullable: true``, boolean
-``exclusiveMinimum``/``exclusiveMaximum``) translated to JSON Schema, so every validator judges
-the same schema.
+``normalize`` returns a copy with ``nullable: true`` and boolean
+``exclusiveMinimum``/``exclusiveMaximum`` translated, in every subschema the schema's draft
+defines (:mod:`schemadrive.schema.keywords`: ``dependencies``, ``contentSchema``, ``$defs``,
+``components`` ...), so every validator judges the same schema. ``iter_subschemas`` is the
+walker's list of dict subschemas, kept here for older callers.
 """
 
 from __future__ import annotations
@@ -12,67 +13,23 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from .problems import json_path
+from ..exceptions import SchemaInvalid
+from .keywords import children, draft_of, keywords_for
+from .walk import Walk
 
-__all__ = ["child_subschemas", "iter_subschemas", "metaschema_errors", "no_remote", "normalize"]
-
-_SCHEMA_MAP_KEYWORDS = (
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-)  # fmt: skip
-_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONE_KEYWORDS = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains",
-    "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems",
-)  # fmt: skip
+__all__ = ["child_subschemas", "iter_subschemas", "normalize"]
 
 
-def child_subschemas(schema: dict[str, Any]) -> Iterator[Any]:
-    """The direct subschemas of one schema node."""
-    for key in _SCHEMA_MAP_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            yield from value.values()
-    for key in _SCHEMA_LIST_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, list):
-            yield from value
-    for key in _SCHEMA_ONE_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            yield value
-        elif isinstance(value, list):  # draft-04 tuple items
-            yield from value
-    components = schema.get("components")
-    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-        yield from components["schemas"].values()
+def child_subschemas(schema: dict[str, Any], *, draft: str = "any") -> Iterator[Any]:
+    """The direct subschemas of one schema node (booleans included)."""
+    for _, sub in children(schema, keywords_for(draft)):
+        yield sub
 
 
-def iter_subschemas(schema: Any) -> Iterator[dict[str, Any]]:
+def iter_subschemas(schema: Any, *, draft: str | None = None) -> Iterator[dict[str, Any]]:
     """Every dict subschema (the schema itself included), without entering values."""
-    if not isinstance(schema, dict):
-        return
-    yield schema
-    for key in _SCHEMA_MAP_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            for sub in value.values():
-                yield from iter_subschemas(sub)
-    for key in _SCHEMA_LIST_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, list):
-            for sub in value:
-                yield from iter_subschemas(sub)
-    for key in _SCHEMA_ONE_KEYWORDS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            yield from iter_subschemas(value)
-        elif isinstance(value, list):  # draft-04 tuple items
-            for sub in value:
-                yield from iter_subschemas(sub)
-    components = schema.get("components")
-    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-        for sub in components["schemas"].values():
-            yield from iter_subschemas(sub)
+    for step in Walk(schema, draft=draft):
+        yield step.schema
 
 
 def _normalize_node(node: dict[str, Any], *, boolean_bounds: bool) -> None:
@@ -99,27 +56,25 @@ def _normalize_node(node: dict[str, Any], *, boolean_bounds: bool) -> None:
 
 
 def normalize(schema: Any) -> Any:
-    """A copy of ``schema`` with OpenAPI 3.0 forms translated to JSON Schema."""
-    result = copy.deepcopy(schema)
-    dialect = result.get("$schema") if isinstance(result, dict) else None
+    """A copy of ``schema`` with OpenAPI 3.0 forms translated to JSON Schema.
+
+    Raises SchemaInvalid for a schema too large or too deep to walk (see
+    :mod:`schemadrive.schema.walk`) or one that is not JSON (a cycle of objects).
+    """
+    try:
+        result = copy.deepcopy(schema)
+    except RecursionError as exc:
+        raise SchemaInvalid("the schema nests too deeply to compile") from exc
+    draft = draft_of(result)
     # draft-03/04 define the boolean exclusive bounds themselves: keep them there
-    boolean_bounds = not (
-        isinstance(dialect, str) and ("draft-04" in dialect or "draft-03" in dialect)
+    boolean_bounds = draft != "draft4" and not (
+        isinstance(result, dict)
+        and isinstance(result.get("$schema"), str)
+        and "draft-03" in result["$schema"]
     )
-    for node in list(iter_subschemas(result)):
-        _normalize_node(node, boolean_bounds=boolean_bounds)
+    walk = Walk(result, draft=draft)
+    for step in list(walk):
+        _normalize_node(step.schema, boolean_bounds=boolean_bounds)
+    if walk.truncated:
+        raise SchemaInvalid("the schema is too large or nests too deeply to compile")
     return result
-
-
-def no_remote(uri: str) -> Any:
-    from referencing.exceptions import NoSuchResource
-
-    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
-
-
-def metaschema_errors(cls: Any, schema: Any) -> list[str]:
-    errors = []
-    for error in cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema):
-        where = json_path(error.absolute_path)
-        errors.append(f"{where}: {error.message[:200]}")
-    return errors

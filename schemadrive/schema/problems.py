@@ -54,10 +54,13 @@ class Problem:
         }
 
 
-def json_path(parts: Iterable[str | int]) -> str:
-    """``["a", 0, "b c"]`` -> ``$.a[0]['b c']``."""
+def json_path(parts: Iterable[Any]) -> str:
+    """``["a", 0, "b c"]`` -> ``$.a[0]['b c']`` (keys that are not strings are shown as text:
+    a Python dict can have them, JSON cannot)."""
     out = "$"
     for part in parts:
+        if isinstance(part, bool) or not isinstance(part, (int, str)):
+            part = str(part)
         if isinstance(part, int):
             out += f"[{part}]"
         elif _IDENTIFIER.match(part):
@@ -329,7 +332,9 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
             # Report the branch the value was meant for: the ones whose type matched.
             branches: dict[Any, list[Any]] = {}
             for sub in context:
-                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+                # a false branch reports with an empty schema path: one branch of its own
+                where = sub.relative_schema_path[0] if sub.relative_schema_path else id(sub)
+                branches.setdefault(where, []).append(sub)
             shaped = [
                 errs
                 for errs in branches.values()

@@ -21,7 +21,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote
 
-from ..schema.compile import HUB_COMMON_PARAMETERS
+from ..hub.providers import HUB_COMMON_PARAMETERS
 from ..schema.problems import Problem
 from .core import HubCore
 from .events import iter_stream

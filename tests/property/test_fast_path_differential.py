@@ -26,7 +26,8 @@ from unit.test_fast_path import (
     schema_numbers,
 )
 
-from schemadrive.schema.compile import HUB_COMMON_PARAMETERS, CompiledSchema
+from schemadrive.hub.providers import HUB_COMMON_PARAMETERS
+from schemadrive.schema.compile import CompiledSchema
 
 pytest.importorskip("jsonschema_rs")
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from schemas import ALL, invalid, valid
 
 from schemadrive.fuzz import RULE_KEYWORDS, examples, invalid_payloads
-from schemadrive.schema.compile import HUB_COMMON_PARAMETERS, compile_schema
+from schemadrive.hub.providers import HUB_COMMON_PARAMETERS
+from schemadrive.schema.compile import compile_schema
 
 NAMES = sorted(ALL)
 #: Problems that filling a default may legitimately cure: a missing name that has a default.

@@ -89,7 +89,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
 MAX_LINES = 400
 # Modules over MAX_LINES today, being split by their owners. Only shrinks, like the list above.
 KNOWN_LONG_MODULES = {
-    "schemadrive/schema/compile.py",
     "schemadrive/linting/drift.py",
     # grew past 400 after the list was written (callbacks, batches): to be split by their owners
     "schemadrive/cli/validate.py",

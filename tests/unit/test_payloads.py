@@ -10,6 +10,7 @@ from data.documented import DEFAULTS, DOCUMENTED
 
 import schemadrive
 from schemadrive import PayloadInvalid, SchemaInvalid
+from schemadrive.hub.providers import OXEN
 from schemadrive.hub.recorded import bundled_dir, schema_of
 from schemadrive.schema.compile import compile_schema
 
@@ -31,7 +32,8 @@ def test_documented_payloads_validate(fixture: str, payload: dict) -> None:
 def test_broken_payloads_fail_at_the_right_path(
     fixture: str, payload: dict, path: str, keyword: str
 ) -> None:
-    problems = schemadrive.validate(fixture_schema(fixture), payload)
+    # a model's schema, checked as Model.validate checks it (unknown names, formats asserted)
+    problems = schemadrive.validate(fixture_schema(fixture), payload, strict=True)
     assert (path, keyword) in [(p.path, p.keyword) for p in problems], problems
     assert all(p.message for p in problems)
 
@@ -51,7 +53,7 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_hints_say_how_to_fix() -> None:
     schema = fixture_schema("ltx-2-3-pro.json")
     payload = {"prompt": "x", "duration": "6", "resolution": "1080", "generat_audio": True}
-    by_path = {p.path: p for p in schemadrive.validate(schema, payload)}
+    by_path = {p.path: p for p in schemadrive.validate(schema, payload, strict=True)}
     assert "without quotes" in by_path["$.duration"].hint
     assert "1080p" in by_path["$.resolution"].hint
     assert "generate_audio" in by_path["$.generat_audio"].hint
@@ -78,15 +80,33 @@ def test_prepare_fills_then_validates_and_never_mutates() -> None:
 
 
 def test_unknown_parameters_modes() -> None:
-    schema = fixture_schema("ltx-2-3-pro.json")
+    # as Model.validate checks an Oxen model: strict, with the hub's common parameters known
+    compiled = compile_schema(
+        fixture_schema("ltx-2-3-pro.json"), common=OXEN.common_parameters, strict=True
+    )
     payload = {
-        "prompt": "x", "camera_motion": "none", "num_generations": 2, "target_namespace": "me"
+        "prompt": "x",
+        "camera_motion": "none",
+        "num_generations": 2,
+        "target_namespace": "me",
     }
-    assert [p.keyword for p in schemadrive.validate(schema, payload)] == ["unknown"]
-    warned = schemadrive.validate(schema, payload, unknown="warn")
+    assert [p.keyword for p in compiled.validate(payload)] == ["unknown"]
+    warned = compiled.validate(payload, unknown="warn")
     assert [p.severity for p in warned] == ["warning"]
-    assert schemadrive.validate(schema, payload, unknown="allow") == []
-    assert schemadrive.prepare(schema, payload, unknown="warn")["camera_motion"] == "none"
+    assert compiled.validate(payload, unknown="allow") == []
+    assert compiled.prepare(payload, unknown="warn")["camera_motion"] == "none"
+
+
+def test_a_bare_schema_follows_the_specification_alone() -> None:
+    # no hub's parameters, no unknown-name errors, format an annotation (2020-12)
+    schema = fixture_schema("ltx-2-3-pro.json")
+    payload = {"prompt": "x", "camera_motion": "none", "target_namespace": "me"}
+    assert schemadrive.validate(schema, payload) == []
+    strict = schemadrive.validate(schema, payload, strict=True)
+    assert sorted(p.path for p in strict) == ["$.camera_motion", "$.target_namespace"]
+    url = {"type": "string", "format": "uri"}
+    assert schemadrive.validate(url, "not a url") == []
+    assert [p.keyword for p in schemadrive.validate(url, "not a url", strict=True)] == ["format"]
 
 
 # -- features real hub schemas use (docs/hub-schemas.md §7) ---------------------------------
@@ -120,10 +140,16 @@ OPENAPI_STYLE = {
                 "type": "object",
                 "properties": {
                     "width": {
-                        "type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512
+                        "type": "integer",
+                        "exclusiveMinimum": 0,
+                        "maximum": 14142,
+                        "default": 512,
                     },
                     "height": {
-                        "type": "integer", "exclusiveMinimum": 0, "maximum": 14142, "default": 512
+                        "type": "integer",
+                        "exclusiveMinimum": 0,
+                        "maximum": 14142,
+                        "default": 512,
                     },
                 },
             },
@@ -143,9 +169,10 @@ def test_openapi_components_refs_siblings_and_nullable_forms() -> None:
     compiled = compile_schema(OPENAPI_STYLE)
     nulls = {"seed": None, "strength": None, "tags": None}
     assert compiled.validate({"image_size": {"width": 1280, "height": 720}, **nulls}) == []
-    assert compiled.validate(
-        {"image_size": "landscape", "mode": "quality", "resolution": "720p"}
-    ) == []
+    assert (
+        compiled.validate({"image_size": "landscape", "mode": "quality", "resolution": "720p"})
+        == []
+    )
     wrong = {"image_size": {"width": 0}, "mode": "slow", "resolution": "4k", "level": 0}
     paths = {(p.path, p.keyword) for p in compiled.validate(wrong)}
     assert ("$.image_size.width", "exclusiveMinimum") in paths

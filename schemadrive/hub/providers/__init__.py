@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ...exceptions import ConfigurationError, HubError, JobNotFound
-from ...schema.compile import HUB_COMMON_PARAMETERS
+#: Parameters every Oxen media endpoint accepts besides the model's own (docs/hub-contract.md).
+HUB_COMMON_PARAMETERS = frozenset({"model", "num_generations", "target_namespace", "target_repo", "target_directory", "response_format"})  # noqa: E501
 from ..outputs import SyncOutputs, parse_sync_reply
 from ..recorded import schema_of
 from ..status import JobState, Status, Submitted, parse_status, status_from_word
