@@ -322,15 +322,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return wait_and_report(ctx, job, args, model=model_id)
 
 
+def _our_word(word: str | None) -> str | None:
+    """A hub's status word in the one vocabulary (``processing`` -> ``running``)."""
+    import argparse
+
+    from .jobs import status_word
+
+    if not word:
+        return None
+    try:
+        return status_word(word)
+    except argparse.ArgumentTypeError:  # a word no hub table knows: shown as the hub said it
+        return word
+
+
 def wait_and_report(
     ctx: Context, job: Any, args: argparse.Namespace, *, model: str | None = None
 ) -> int:
     """Wait for ``job`` with the command line's options; print or download its result.
 
-    With ``--json`` a job that failed or was cancelled is printed as a document too (with its
-    status and error) before the usual one-line error and exit code.
+    With ``--json`` a job that failed, was cancelled or outlasted ``--timeout`` (then with its
+    last known status) is printed as a document too, with its status and error, before the
+    usual one-line error and exit code.
     """
-    from ..exceptions import JobCancelled, JobFailed
+    from ..exceptions import JobCancelled, JobFailed, JobTimeout
 
     options, progress = wait_options(ctx, args)
     try:
@@ -344,10 +359,14 @@ def wait_and_report(
             f"`{ctx.command(f'wait {job.id}')}`"
         )
         raise
-    except (JobFailed, JobCancelled) as exc:
+    except (JobFailed, JobCancelled, JobTimeout) as exc:
         if args.json:
-            status = "failed" if isinstance(exc, JobFailed) else "cancelled"
-            error = getattr(exc, "message", None) if isinstance(exc, JobFailed) else None
+            if isinstance(exc, JobTimeout):  # the job goes on: its last known status
+                status = _our_word(exc.last_status) or "unknown"
+                error: str | None = str(exc)
+            else:
+                status = "failed" if isinstance(exc, JobFailed) else "cancelled"
+                error = getattr(exc, "message", None) if isinstance(exc, JobFailed) else None
             document = job_document(
                 job.id, status, model=getattr(exc, "model", None) or model, error=error
             )

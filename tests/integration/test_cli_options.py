@@ -275,6 +275,15 @@ def test_wait_json_on_a_failed_job(hub: LocalHub) -> None:
     assert document["error"] == "Insufficient credits" and "Insufficient credits" in err
 
 
+def test_wait_json_when_the_timeout_passes(hub: LocalHub) -> None:
+    generation_id = submit(hub)  # the manual clock: it stays queued
+    code, out, err = cli("wait", generation_id, "--json", "--timeout", "0.2", "--via", "poll")
+    document = json.loads(out)
+    assert code == 124 and document["generation_id"] == generation_id
+    assert document["status"] == "queued" and "did not finish" in document["error"]
+    assert f"schemadrive wait {generation_id}" in err
+
+
 def test_models_lists_the_hub_s_models(hub: LocalHub) -> None:
     code, out, _ = cli("models")
     assert code == 0 and out.split() == sorted(hub.models)
