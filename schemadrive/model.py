@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import SchemaUnavailable
+from .media.detect import has_files
 from .schema.compile import CompiledSchema, Problem, Unknown, compile_schema
 
 if TYPE_CHECKING:
@@ -72,10 +73,11 @@ class Model:
 
         ``unknown``: an undeclared parameter is an ``"error"`` (the default), a ``"warn"``ing
         or ``"allow"``ed."""
-        # files (docs/files.md): their kinds are checked too; nothing is encoded
-        from .media.bind import validate_with_files
+        if has_files(payload):  # files (docs/files.md): their kinds are checked, none encoded
+            from .media.bind import validate_with_files
 
-        return validate_with_files(self, payload, unknown=unknown)
+            return validate_with_files(self, payload, unknown=unknown)
+        return self.compiled.validate(payload, unknown=unknown)
 
     def fill_defaults(self, payload: Any) -> Any:
         """A new payload with the schema's defaults filled where keys are absent."""
@@ -95,6 +97,8 @@ class Model:
         ``data:`` URIs of at most ``max_inline_bytes`` bytes each (None: 10 MB), or the URLs
         ``uploader`` returns, once the payload is valid (docs/files.md).
         """
+        if not has_files(payload):
+            return self.compiled.prepare(payload, unknown=unknown, model_id=self.id)
         from .media.bind import prepare_with_files
 
         return prepare_with_files(

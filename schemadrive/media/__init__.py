@@ -8,22 +8,51 @@ and the playground page call it the same way. :func:`display_value` and
 
 from __future__ import annotations
 
-from .bind import (
-    DEFAULT_MAX_INLINE_BYTES,
-    Uploader,
-    bind_files,
-    has_files,
-    prepare_with_files,
-    validate_with_files,
-)
-from .display import display_payload, display_value, human_size
-from .encode import DataURIError, decode_data_uri, encode_data_uri
-from .errors import FileInputError, FileTooLarge, UploadError
-from .params import FileParameter, file_parameters
-from .references import file_reference
-from .sniff import kind_of, media_type_of, sniff
-from .sources import is_file_value
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from .bind import (
+        DEFAULT_MAX_INLINE_BYTES,
+        Uploader,
+        bind_files,
+        prepare_with_files,
+        validate_with_files,
+    )
+    from .detect import has_files, is_file_value
+    from .display import display_payload, display_value, human_size
+    from .encode import DataURIError, decode_data_uri, encode_data_uri
+    from .errors import FileInputError, FileTooLarge, UploadError
+    from .params import FileParameter, file_parameters
+    from .references import file_reference
+    from .sniff import kind_of, media_type_of, sniff
+
+# Names are imported on first use: Model imports media.detect for every validation, and that
+# must not load the encoder, the sniffing table or mimetypes.
+_WHERE = {
+    "DEFAULT_MAX_INLINE_BYTES": "bind",
+    "DataURIError": "encode",
+    "FileInputError": "errors",
+    "FileParameter": "params",
+    "FileTooLarge": "errors",
+    "UploadError": "errors",
+    "Uploader": "bind",
+    "bind_files": "bind",
+    "decode_data_uri": "encode",
+    "display_payload": "display",
+    "display_value": "display",
+    "encode_data_uri": "encode",
+    "file_parameters": "params",
+    "file_reference": "references",
+    "has_files": "detect",
+    "human_size": "display",
+    "is_file_value": "detect",
+    "kind_of": "sniff",
+    "media_type_of": "sniff",
+    "prepare_with_files": "bind",
+    "sniff": "sniff",
+    "validate_with_files": "bind",
+}
 __all__ = [
     "DEFAULT_MAX_INLINE_BYTES",
     "DataURIError",
@@ -48,3 +77,16 @@ __all__ = [
     "sniff",
     "validate_with_files",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

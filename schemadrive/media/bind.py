@@ -18,16 +18,17 @@ text; a value whose schema judges the whole text (length, pattern) is validated 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..exceptions import PayloadInvalid, SchemadriveError
 from ..schema.problems import Problem, json_path
+from .detect import LONG_DATA_URI, has_files, is_file_value
 from .display import display_value, human_size
 from .encode import DataURIError, check_data_uri, encode_data_uri, split_data_uri
 from .errors import FileTooLarge, UploadError
 from .params import FileParameter, file_parameters, takes
-from .sources import FileSource, is_file_value
+from .sources import FileSource
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -47,8 +48,6 @@ log = logging.getLogger("schemadrive")
 
 #: Files up to this size (in bytes) are sent inline as ``data:`` URIs (docs/files.md "Limits").
 DEFAULT_MAX_INLINE_BYTES = 10_000_000
-#: A ``data:`` URI string longer than this is validated through a stand-in.
-_LONG = 4096
 
 #: ``uploader(file, media_type) -> url``: ``file`` is a binary file object at its start.
 Uploader = Callable[[BinaryIO, str], str]
@@ -56,25 +55,8 @@ Uploader = Callable[[BinaryIO, str], str]
 _Key = tuple[str, int | None]
 
 
-def _values(payload: Mapping[str, Any]) -> Iterator[tuple[_Key, Any]]:
-    for name, value in payload.items():
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield (name, index), item
-        else:
-            yield (name, None), value
-
-
 def _is_long_data_uri(value: Any) -> bool:
-    return isinstance(value, str) and len(value) > _LONG and value.startswith("data:")
-
-
-def has_files(payload: Any) -> bool:
-    """Whether ``payload`` holds a file, or a long ``data:`` URI, at its top level or in an
-    array parameter (the only places files are taken)."""
-    if not isinstance(payload, Mapping):
-        return False
-    return any(is_file_value(v) or _is_long_data_uri(v) for _, v in _values(payload))
+    return isinstance(value, str) and len(value) > LONG_DATA_URI and value.startswith("data:")
 
 
 class FilePlan:

@@ -10,20 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from .detect import is_file_value
 from .errors import FileInputError
 from .sniff import HEAD_BYTES, media_type_of
 
 __all__ = ["FileSource", "is_file_value"]
-
-
-def is_file_value(value: Any) -> bool:
-    """True for what is sent as a file: a path (``os.PathLike``), ``bytes``/``bytearray``/
-    ``memoryview``, or an object with ``read`` (a binary file). A ``str`` never is."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return False
-    return isinstance(value, (os.PathLike, bytes, bytearray, memoryview)) or callable(
-        getattr(value, "read", None)
-    )
 
 
 def _where(parameter: str, index: int | None) -> str:
