@@ -116,7 +116,7 @@ class FilePlan:
             return value[: split_data_uri(value)[2]] + "AAAA"
         if not is_file_value(value):
             return value
-        source = FileSource.read(name, index, value)
+        source = FileSource.read(name, index, value, limit=None if self.upload else limit)
         self.sources[key] = source
         if parameter is None:
             return display_value(value)

@@ -46,8 +46,13 @@ class FileSource:
         return "the bytes given" if self.value is not None else "the file given"
 
     @classmethod
-    def read(cls, parameter: str, index: int | None, value: Any) -> FileSource:
-        """Look at ``value``: its size and media type. FileInputError when it cannot be read."""
+    def read(
+        cls, parameter: str, index: int | None, value: Any, *, limit: int | None = None
+    ) -> FileSource:
+        """Look at ``value``: its size and media type. FileInputError when it cannot be read.
+
+        A stream that cannot seek (a pipe) is read whole, once, but no further than ``limit``
+        and one byte: enough to know it is too large to send inline."""
         where = _where(parameter, index)
         if isinstance(value, os.PathLike):
             path = os.fsdecode(os.fspath(value))
@@ -68,17 +73,20 @@ class FileSource:
             data = memoryview(value).cast("B")
             media_type, sniffed = media_type_of(bytes(data[:HEAD_BYTES]))
             return cls(parameter, index, value, None, data.nbytes, media_type, sniffed)
-        return cls._from_file(parameter, index, value)
+        return cls._from_file(parameter, index, value, limit)
 
     @classmethod
-    def _from_file(cls, parameter: str, index: int | None, file: Any) -> FileSource:
+    def _from_file(
+        cls, parameter: str, index: int | None, file: Any, limit: int | None
+    ) -> FileSource:
         where = _where(parameter, index)
         name = getattr(file, "name", None)
         path = os.fsdecode(name) if isinstance(name, (str, bytes)) else None
         try:
             if not (callable(getattr(file, "seekable", None)) and file.seekable()):
                 # a pipe or socket: read it whole, once (it cannot be read again)
-                return cls.read(parameter, index, _binary(file.read(), where, parameter, path))
+                data = file.read() if limit is None else file.read(limit + 1)
+                return cls.read(parameter, index, _binary(data, where, parameter, path))
             start = file.tell()
             head = _binary(file.read(HEAD_BYTES), where, parameter, path)
             size = file.seek(0, io.SEEK_END) - start

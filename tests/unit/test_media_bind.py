@@ -138,6 +138,19 @@ def test_a_stream_that_cannot_seek_is_read_once() -> None:
     assert bound["input_audio"] == uri(mp3_bytes(), "audio/mpeg")
 
 
+def test_a_stream_is_not_read_past_the_limit() -> None:
+    stream = io.BufferedReader(io.BytesIO(mp3_bytes(5.0)), buffer_size=16)
+
+    class Pipe:  # readable, not seekable
+        def read(self, size: int = -1) -> bytes:
+            return stream.read(size)
+
+    model = fixture_model(AUDIO_TO_VIDEO)
+    with pytest.raises(FileTooLarge):
+        bind_files(model, {"input_audio": Pipe(), "prompt": "x"}, max_inline_bytes=100)
+    assert stream.tell() == 101
+
+
 def test_strings_stay_strings() -> None:
     model = fixture_model(AUDIO_TO_VIDEO)
     given = uri(mp3_bytes(), "audio/mpeg")
