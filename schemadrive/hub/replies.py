@@ -15,7 +15,10 @@ def excerpt(text: str, limit: int = 160) -> str:
     """One line, at most ``limit`` characters, of a reply body (HTML tags dropped)."""
     import re
 
+    from ..media.display import display_value  # a data: URI echoed back: its type and size
+
     flat = re.sub(r"<[^>]+>", " ", text)
+    flat = re.sub(r"data:[^,\s]{0,200},[A-Za-z0-9+/=]{64,}", lambda m: display_value(m[0]), flat)
     flat = " ".join(flat.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 

@@ -117,3 +117,12 @@ def test_problems_show_a_data_uri_by_its_type_and_size() -> None:
     (problem,) = validate(schema, {"n": blob})
     assert "data:audio/mpeg;base64,… (3.0 kB)" in problem.message
     assert "AAAA" not in str(problem)
+
+
+def test_an_excerpt_of_a_hub_reply_shows_an_echoed_data_uri_by_type_and_size() -> None:
+    from schemadrive.hub.replies import excerpt
+
+    blob = "data:audio/mpeg;base64," + "QUJD" * 1000
+    shown = excerpt(f'{{"error": {{"message": "bad input_audio {blob} (too short)"}}}}')
+    assert "data:audio/mpeg;base64,… (3.0 kB) (too short)" in shown
+    assert "QUJDQUJD" not in shown
