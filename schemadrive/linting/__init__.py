@@ -136,6 +136,8 @@ def _rules() -> Iterator[Rule]:
          "a property with no description or title"),
         ("SD026", "null-in-description", "warning", True, t.null_in_description,
          "a description says null is accepted but the type does not allow null"),
+        ("SD027", "pattern-catastrophic", "warning", True, t.pattern_catastrophic,
+         "a pattern with nested quantifiers, exponential for backtracking engines"),
     ]  # fmt: skip
     for code, name, severity, enabled, check, summary in table:
         yield Rule(code, name, severity, summary, enabled, check)

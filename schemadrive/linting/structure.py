@@ -11,6 +11,7 @@ from typing import Any
 
 from ..schema.document import Node, SchemaDocument, same_value
 from ..schema.problems import show
+from ..schema.refs import REF_KEYWORDS
 from .rules import Hit, LintContext, _where
 
 __all__: list[str] = []
@@ -147,25 +148,25 @@ def _in_place(doc: SchemaDocument, node: Node) -> list[Node]:
 
 def bad_ref(ctx: LintContext) -> Iterator[Hit]:
     doc = ctx.doc
-    for node in doc.nodes:
-        ref = node.schema.get("$ref")
+    for node, keyword in ((n, k) for n in doc.nodes for k in REF_KEYWORDS):
+        ref = node.schema.get(keyword)
         if not isinstance(ref, str):
             continue
         status, target = doc.resolve(ref, node.base)
         if status == "remote":
             yield (
-                _where(node, "$ref"),
-                f"$ref {ref!r} points outside this schema; it is never fetched, so the client "
-                "cannot use this schema",
+                _where(node, keyword),
+                f"{keyword} {ref!r} points outside this schema; it is never fetched, so the "
+                "client cannot use this schema",
                 "copy the target under $defs and point to it (#/$defs/...)",
             )
         elif status == "missing":
             yield (
-                _where(node, "$ref"),
-                f"$ref {ref!r} points to nothing in this schema",
+                _where(node, keyword),
+                f"{keyword} {ref!r} points to nothing in this schema",
                 "fix the pointer, or add the missing definition under $defs",
             )
-        elif target is not None:
+        elif target is not None and keyword == "$ref":
             seen, queue, found = {id(target.schema)}, [target], False
             while queue and len(seen) < 2000 and not found:
                 for nxt in _in_place(doc, queue.pop()):

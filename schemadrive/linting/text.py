@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ..schema.document import Node
+from ..schema.patterns import catastrophic
 from .rules import _CONDITIONAL_PLACES, Hit, LintContext, _where
 
 __all__ = ["DIALECT_KEYWORDS", "EXTENSION_KEYWORDS", "KNOWN_FORMATS"]
@@ -153,6 +154,27 @@ def pattern_portability(ctx: LintContext) -> Iterator[Hit]:
                         "rewrite it with syntax both engines share (use ^ and $ for anchors)",
                     )
                     break
+
+
+def pattern_catastrophic(ctx: LintContext) -> Iterator[Hit]:
+    for node in ctx.doc.nodes:
+        found = []
+        if isinstance(node.schema.get("pattern"), str):
+            found.append((_where(node, "pattern"), node.schema["pattern"]))
+        if isinstance(node.schema.get("patternProperties"), dict):
+            found += [
+                (_where(node, "patternProperties", str(k)), str(k))
+                for k in node.schema["patternProperties"]
+            ]
+        for pointer, pattern in found:
+            if catastrophic(pattern):
+                yield (
+                    pointer,
+                    f"the pattern {pattern!r} nests one quantifier inside another: a "
+                    "backtracking engine (Python's re, most hubs' validators) can take minutes "
+                    "on a short string that does not match",
+                    "quantify once (e.g. ^a+$ instead of ^(a+)+$)",
+                )
 
 
 # -- SD016, SD021, SD025, SD026 ------------------------------------------------------------------

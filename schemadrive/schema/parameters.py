@@ -65,7 +65,7 @@ class Parameter:
 def _merged(compiled: CompiledSchema, node: Any) -> dict[str, Any]:
     """A property's keywords merged through ``$ref`` and ``allOf`` (the wrapper's own win)."""
     merged: dict[str, Any] = {}
-    for part in reversed(compiled._parts(node)):
+    for part in reversed(compiled.parts(node)):
         merged.update({k: v for k, v in part.items() if k not in ("allOf", "$ref")})
     return merged
 
@@ -105,7 +105,7 @@ def parameters_of(compiled: CompiledSchema) -> list[Parameter]:
     """The top-level parameters, ordered by ``x-order`` and then by declaration."""
     properties: dict[str, Any] = {}
     required: set[str] = set()
-    for part in compiled._parts(compiled.normalized):
+    for part in compiled.parts(compiled.normalized):
         if isinstance(part.get("properties"), dict):
             for name, sub in part["properties"].items():
                 properties.setdefault(name, sub)

@@ -83,6 +83,8 @@ CASES: list[tuple[str, Any, str, Any]] = [
     ("SD026", obj(seed={"type": "integer", "description": "If None, a random seed is chosen."}),
      "/properties/seed",
      obj(seed={"type": ["integer", "null"], "description": "If None, a random seed is chosen."})),
+    ("SD027", obj(code={"type": "string", "pattern": "^(a+)+$"}), "/properties/code/pattern",
+     obj(code={"type": "string", "pattern": "^a+$"})),
 ]  # fmt: skip
 
 
