@@ -183,7 +183,7 @@ def print_plan(ctx: Context, plan: BatchPlan, out: str) -> None:
     """``--dry-run``: the rows, each one's estimate, the total, and what a run would do."""
     from pathlib import Path
 
-    from ..batches.runner import JOURNAL_NAME
+    from ..batches.journal import JOURNAL_NAME
 
     ctx.out(f"batch of {len(plan)} rows for {plan.model_id} into {out}")
     for row, estimate in zip(plan.rows, plan.estimates, strict=True):

@@ -130,3 +130,39 @@ def test_sigkill_at_every_point_then_resume_pays_once_per_row(tmp_path: Path) ->
         assert leftovers == []
         outputs = [p for p in (tmp_path / "out").iterdir() if p.suffix == ".mp4"]
         assert len(outputs) == ROWS
+
+
+def test_ctrl_c_prints_the_resume_command_and_jobs_keep_running(tmp_path: Path) -> None:
+    (tmp_path / "prompts.jsonl").write_text(
+        "".join(json.dumps({"prompt": f"p{i}", "duration": 1}) + "\n" for i in range(6))
+    )
+    with LocalHub(clock="manual", job_seconds=10) as hub:
+        process = subprocess.Popen(
+            command(hub, tmp_path), env=environment(tmp_path),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            hub.wait_for_jobs(4, timeout=PATIENCE)  # 4 in flight (--concurrency 4), none ends
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=PATIENCE)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 130, err
+        assert "Resume with:" in err and "batch ltx-2-3-pro" in err and "--out" in err
+        assert "4 queued" in out and "2 pending" in out
+        assert {job.status for job in hub.jobs.values()} == {"queued"}  # not cancelled
+        hub.finish_all()
+        resume = subprocess.Popen(
+            command(hub, tmp_path), env=environment(tmp_path),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:  # the resume collects the 4 and submits the other 2, which end when told
+            hub.wait_for_jobs(6, timeout=PATIENCE)
+            hub.finish_all()
+            assert resume.wait(timeout=PATIENCE) == 0
+        finally:
+            if resume.poll() is None:
+                resume.kill()
+        hub_jobs = list(hub.jobs.values())
+        assert len(hub_jobs) == 6 and len({job.params["prompt"] for job in hub_jobs}) == 6
