@@ -15,8 +15,6 @@ from typing import Any
 from urllib.parse import quote
 
 from ...exceptions import ConfigurationError, HubError, JobNotFound
-#: Parameters every Oxen media endpoint accepts besides the model's own (docs/hub-contract.md).
-HUB_COMMON_PARAMETERS = frozenset({"model", "num_generations", "target_namespace", "target_repo", "target_directory", "response_format"})  # noqa: E501
 from ..outputs import SyncOutputs, parse_sync_reply
 from ..recorded import schema_of
 from ..status import JobState, Status, Submitted, parse_status, status_from_word
@@ -25,6 +23,7 @@ from . import gmicloud
 __all__ = [
     "DEFAULT_PROVIDER",
     "GMICLOUD",
+    "HUB_COMMON_PARAMETERS",
     "OXEN",
     "PROVIDERS",
     "Provider",
@@ -170,6 +169,19 @@ class Provider:
 
 
 # -- Oxen (docs/hub-contract.md) -------------------------------------------------------------
+
+#: Parameters every Oxen media endpoint accepts besides the model's own (docs/hub-contract.md
+#: §1, §3.1): ``OXEN.common_parameters``, accepted by ``Model.validate`` only.
+HUB_COMMON_PARAMETERS = frozenset(
+    {
+        "model",
+        "num_generations",
+        "target_namespace",
+        "target_repo",
+        "target_directory",
+        "response_format",
+    }
+)
 
 _OXEN_WORDS = {
     "queued": Status.QUEUED,
