@@ -38,11 +38,11 @@ rows = [json.loads(line) for line in open(source)]
 Path(out).mkdir(parents=True, exist_ok=True)
 with Client("test-key", base_url=url, cache_dir=False) as client:
     def one(payload):
-        job = client.submit("%s", payload)
+        job = client.submit(sys.argv[4], payload)
         job.wait().download(out)
-    with cf.ThreadPoolExecutor(%d) as pool:
+    with cf.ThreadPoolExecutor(int(sys.argv[5])) as pool:
         list(pool.map(one, rows))
-""" % (MODEL, CONCURRENCY)
+"""
 
 
 def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -86,7 +86,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
                 "--concurrency", str(CONCURRENCY),
             ]  # fmt: skip
             bare = [sys.executable, "-c", BARE_LOOP, hub.url, str(source),
-                    str(work / f"bare-{attempt}")]  # fmt: skip
+                    str(work / f"bare-{attempt}"), MODEL, str(CONCURRENCY)]  # fmt: skip
             measured["batch"].append(_child(batch, env))
             measured["bare"].append(_child(bare, env))
     per_row: dict[str, Any] = {

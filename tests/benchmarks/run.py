@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make the package importable
 
 from .common import WORK, Figure, machine, markdown, save, skipped  # noqa: E402
 
-NAMES = ("validate", "jsonl", "cli", "client", "wait", "download", "tables", "files")
+NAMES = ("validate", "jsonl", "cli", "client", "wait", "download", "tables", "batch", "files")
 
 
 def run_one(name: str, figures: list[Figure], *, quick: bool) -> None:
