@@ -35,21 +35,22 @@ def spark() -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
     # the executors' Python is this one (the venv with schemadrive); a loopback driver address
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # pyspark on pandas 3 (unused here)
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("schemadrive-tests")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate()
-        )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYSPARK_PYTHON", sys.executable)
+        patch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # pyspark on pandas 3 (unused here)
+            session = (
+                SparkSession.builder.master("local[2]")
+                .appName("schemadrive-tests")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate()
+            )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+        session.stop()
 
 
 def oracle(model: schemadrive.Model, payloads: list[Any]) -> list[Any]:
