@@ -195,6 +195,13 @@ def wait_options(ctx: Context, args: argparse.Namespace) -> tuple[dict[str, Any]
         options["timeout"] = args.timeout
     if not ctx.is_terminal(ctx.stderr):
         return options, None
+    import sys
+
+    if ctx.stderr is sys.stderr:
+        # the wait's own line: it ticks every second whatever the way of waiting, and says
+        # what the wait is doing (reconnecting, since when) besides waiting
+        options["progress"] = True
+        return options, None
     from ..dispatch.progress import ProgressLine
 
     line = ProgressLine(stream=ctx.stderr)
