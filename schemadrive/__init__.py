@@ -13,6 +13,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import Any
 
+    from .aio.client import AsyncClient
     from .client import Client
     from .dispatch.job import Job
     from .dispatch.results import Result
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "AsyncClient": "aio.client",
     "AuthenticationError": "exceptions",
     "Change": "linting.drift",
     "Client": "client",
@@ -93,6 +95,7 @@ _EXPORTS = {
 # Written out (not computed from _EXPORTS) so that type checkers see what is exported: with
 # py.typed, `mypy --strict` in a user's project accepts only names listed here.
 __all__ = [
+    "AsyncClient",
     "AuthenticationError",
     "Change",
     "Client",

@@ -1,0 +1,368 @@
+"""Waiting for jobs on an asyncio loop, with no thread per waiting job.
+
+The sync core does the work; this module only routes what it learns to the awaiting tasks:
+
+* **events**: one done callback per job on the client's shared
+  :class:`~schemadrive.dispatch.listener.EventListener`; the listener's thread (or whichever
+  thread learns an outcome) hands it to the loop with ``loop.call_soon_threadsafe``. Jobs the
+  stream may have missed (``job.needs_check``) are checked once, together, when the stream is
+  open; every ``settings.reconcile_interval`` the open jobs of all waits are checked in one
+  round (a cancelled job gets no event).
+* **polling** (no stream, ``via="poll"``, or the stream gave up under ``via="auto"``): rounds
+  of :meth:`~schemadrive.dispatch.lookup.JobLookup.iter_reconcile` in the pool, with the
+  dispatcher's backoff between them on the loop's timers (``AsyncClient.sleep``).
+
+Each wait is a :class:`Call` with an inbox (an ``asyncio.Queue``); its deadline is measured on
+the dispatcher's clock, as in the sync wait. All times are in seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..dispatch.polling import deadline_for, is_transient
+from ..dispatch.waiting import _timeout_error
+from ..exceptions import (
+    ConfigurationError,
+    NetworkError,
+    RateLimited,
+    SchemadriveError,
+    StreamError,
+)
+
+if TYPE_CHECKING:
+    from ..dispatch.dispatcher import Dispatcher
+    from ..dispatch.job import Job, Via
+    from ..dispatch.listener import EventListener
+    from ..dispatch.lookup import Outcome
+    from ..hub.retry import Deadline
+    from ._bridge import Bridge
+
+__all__ = ["Call", "Watcher", "iter_finished"]
+
+log = logging.getLogger("schemadrive")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Call:
+    """One wait (``job.wait``, ``as_completed``, ``wait_all``): its open jobs and its inbox.
+
+    Inbox items: ``("outcome", id, outcome)``, ``("error", exc)``, ``("tick",)`` (a polling
+    round ended: look at the deadline), ``("ended", failure)`` (the stream ended).
+    """
+
+    def __init__(self, pending: dict[str, Job]) -> None:
+        self.pending = pending
+        self.inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+
+
+class Watcher:
+    """Routes outcomes to the waits of one AsyncClient; lives on its loop."""
+
+    def __init__(self, bridge: Bridge, dispatcher: Dispatcher, sleep: Callable[[], Sleep]) -> None:
+        self.bridge = bridge
+        self.dispatcher = dispatcher
+        self._sleep = sleep
+        self._calls: dict[str, set[Call]] = {}
+        self._event_calls: set[Call] = set()
+        self._listener: EventListener | None = None
+        self._callbacks: dict[str, Callable[[Outcome], None]] = {}
+        self._connecting: tuple[EventListener, asyncio.Future[int | None]] | None = None
+        self._check_ids: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._check_task: asyncio.Task[None] | None = None
+        self._slow_task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    # -- routing ----------------------------------------------------------------------------
+    def deliver(self, generation_id: str, outcome: Outcome | Any) -> None:
+        """On the loop: pass what is known of a job to every wait for it."""
+        for call in self._calls.get(generation_id, ()):
+            call.inbox.put_nowait(("outcome", generation_id, outcome))
+
+    def _done_in_any_thread(self, generation_id: str, outcome: Outcome) -> None:
+        self.bridge.to_loop(self._done, generation_id, outcome)
+
+    def _done(self, generation_id: str, outcome: Outcome) -> None:
+        self._callbacks.pop(generation_id, None)  # the listener calls a callback once
+        self.deliver(generation_id, outcome)
+
+    def _stopped(self, listener: EventListener, failure: StreamError | None) -> None:
+        if listener is not self._listener:
+            return
+        self._listener, self._callbacks = None, {}
+        for call in list(self._event_calls):
+            call.inbox.put_nowait(("ended", failure))
+
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- the event stream -------------------------------------------------------------------
+    def listener(self) -> EventListener | None:
+        """The dispatcher's listener when it can be waited on (no I/O; not started)."""
+        listener = self.dispatcher.listener()
+        if listener is None or listener.failure is not None or listener.stopped:
+            return None
+        if listener is not self._listener:
+            self._listener, self._callbacks = listener, {}
+            stopped = functools.partial(self.bridge.to_loop, self._stopped, listener)
+            listener.add_stop_callback(stopped)
+        return listener
+
+    async def connected(self, listener: EventListener, timeout: float) -> bool:
+        """Wait (in the pool, one blocked thread for all the waits) until the stream is open."""
+        if listener.connected:
+            return True
+        if self._connecting is None or self._connecting[0] is not listener or (
+            self._connecting[1].done()
+        ):
+            future = asyncio.ensure_future(self.bridge.call(listener.ensure_connected, timeout))
+            self._connecting = (listener, future)
+        epoch = await asyncio.shield(self._connecting[1])
+        return epoch is not None
+
+    def watch_events(self, call: Call, listener: EventListener) -> None:
+        """Register ``call``'s jobs with the listener (no thread, no request) and start it."""
+        self._add(call)
+        self._event_calls.add(call)
+        for generation_id in call.pending:
+            if generation_id not in self._callbacks:
+                fn = functools.partial(self._done_in_any_thread, generation_id)
+                self._callbacks[generation_id] = fn
+                listener.add_done_callback(generation_id, fn)  # may run fn at once
+        listener.start()
+        if self._slow_task is None or self._slow_task.done():
+            self._slow_task = self._spawn(self._reconcile_slowly())
+
+    def _add(self, call: Call) -> None:
+        for generation_id in call.pending:
+            self._calls.setdefault(generation_id, set()).add(call)
+
+    def forget(self, call: Call) -> None:
+        """``call`` ended: stop routing to it, and drop listener callbacks no one needs."""
+        self._event_calls.discard(call)
+        for generation_id in call.pending:
+            calls = self._calls.get(generation_id)
+            if calls is None:
+                continue
+            calls.discard(call)
+            if calls:
+                continue
+            del self._calls[generation_id]
+            fn = self._callbacks.pop(generation_id, None)
+            if fn is not None and self._listener is not None:
+                self._listener.remove_done_callback(generation_id, fn)
+
+    # -- checks beside the stream -------------------------------------------------------------
+    def check(self, ids: Iterable[str]) -> None:
+        """Ask about ``ids`` once, soon: ids asked for in the same loop turn share a round."""
+        self._check_ids.update(ids)
+        if self._check_task is None or self._check_task.done():
+            self._check_task = self._spawn(self._check_soon())
+
+    async def _check_soon(self) -> None:
+        await asyncio.sleep(0)  # let the other waits started in this turn add their ids
+        retry = self.dispatcher.settings.max_poll_interval
+        while self._check_ids:
+            ids = [i for i in self._check_ids if i in self._calls]
+            self._check_ids = set()
+            if ids and not await self._round(ids):
+                self._check_ids.update(ids)  # a passing fault: the stream is still watched
+                await asyncio.sleep(min(retry, self.dispatcher.settings.reconcile_interval))
+
+    async def _reconcile_slowly(self) -> None:
+        interval = self.dispatcher.settings.reconcile_interval
+        while self._event_calls:
+            await asyncio.sleep(interval)  # real time, as the sync wait's stream reads
+            ids = sorted({i for call in self._event_calls for i in call.pending})
+            if ids:
+                await self._round(ids)
+
+    async def _round(self, ids: list[str]) -> bool:
+        """One round over ``ids`` (in the pool); False after a transient failure. A lasting
+        failure (a 401, say) ends the waits for those ids."""
+        from ..hub.retry import Deadline
+
+        bound = Deadline(self.dispatcher.settings.reconcile_interval)
+        try:
+            await self.bridge.call(self._reconcile, ids, bound)
+        except SchemadriveError as exc:
+            if is_transient(exc):
+                log.debug("checking %d job(s) failed (%s); the stream is still watched",
+                          len(ids), exc)  # fmt: skip
+                return False
+            for call in {call for i in ids for call in self._calls.get(i, ())}:
+                call.inbox.put_nowait(("error", exc))
+        return True
+
+    def _reconcile(self, ids: list[str], deadline: Deadline) -> None:
+        """In the pool: each outcome to the loop as it comes, and to the listener (whose
+        memory other waits, sync ones too, read)."""
+        listener = self._listener
+        for generation_id, outcome in self.dispatcher.iter_reconcile(ids, deadline=deadline):
+            self.bridge.to_loop(self.deliver, generation_id, outcome)
+            if listener is not None:
+                listener.record({generation_id: outcome})
+
+    # -- polling ----------------------------------------------------------------------------
+    def poll(self, call: Call, deadline: Deadline) -> asyncio.Task[None]:
+        """Poll ``call``'s jobs until it ends (the task is cancelled then)."""
+        self._add(call)
+        return self._spawn(self._poll(call, deadline))
+
+    async def _poll(self, call: Call, deadline: Deadline) -> None:
+        # the rules of schemadrive.dispatch.polling.poll, with the sleeps on the loop
+        settings = self.dispatcher.settings
+        backoff = self.dispatcher.backoff()
+        failures, answered, started = 0, False, deadline.elapsed()
+        while call.pending:
+            retry_after: float | None = None
+            patience = settings.unreachable_timeout - (deadline.elapsed() - started)
+            bound = deadline if answered else deadline.sooner(max(0.0, patience))
+            try:
+                await self.bridge.call(self._reconcile, list(call.pending), bound)
+            except SchemadriveError as exc:
+                if not is_transient(exc):
+                    call.inbox.put_nowait(("error", exc))
+                    return
+                failures += 1
+                answered = answered or not isinstance(exc, NetworkError)
+                if not answered and deadline.elapsed() - started >= settings.unreachable_timeout:
+                    error = NetworkError(
+                        f"{exc}; the hub has not answered for {settings.unreachable_timeout:g} "
+                        "s, giving up (the job, if it exists, is not affected)"
+                    )
+                    error.__cause__ = exc
+                    call.inbox.put_nowait(("error", error))
+                    return
+                if failures > settings.poll_failures:
+                    call.inbox.put_nowait(("error", exc))
+                    return
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            else:
+                failures, answered = 0, True
+            call.inbox.put_nowait(("tick",))
+            if deadline.expired:
+                return
+            patience = settings.unreachable_timeout - (deadline.elapsed() - started)
+            bound = deadline if answered else deadline.sooner(max(0.0, patience))
+            await self._sleep()(bound.clamp(backoff.next(retry_after)))
+
+    # -- closing ----------------------------------------------------------------------------
+    async def close(self) -> None:
+        """End every wait (StreamError: the client was closed) and every task."""
+        self.closed = True
+        for calls in list(self._calls.values()):
+            for call in calls:
+                call.inbox.put_nowait(("ended", None))
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def iter_finished(
+    watcher: Watcher, jobs: Iterable[Job], *, timeout: float | None, via: Via
+) -> AsyncGenerator[Job, None]:
+    """Yield each of ``jobs`` once, as it ends (the async twin of the sync wait's contract)."""
+    if via not in ("auto", "events", "poll"):
+        raise ConfigurationError(f"via must be 'auto', 'events' or 'poll', not {via!r}")
+    dispatcher = watcher.dispatcher
+    deadline = deadline_for(timeout, dispatcher.settings, dispatcher.clock)
+    pending: dict[str, Job] = {}
+    for job in jobs:
+        pending.setdefault(job.id, job)
+    for job in [job for job in pending.values() if job.done]:
+        del pending[job.id]
+        yield job
+    if not pending:
+        return
+    if watcher.closed:
+        raise StreamError("the AsyncClient is closed")
+    call = Call(pending)
+    poller: asyncio.Task[None] | None = None
+    try:
+        mode: str = via
+        if mode == "auto":
+            mode = "events" if dispatcher.provider.has_events else "poll"
+        if mode == "events":
+            mode = await _listen(watcher, call, deadline, strict=via == "events")
+        if mode == "poll":
+            poller = watcher.poll(call, deadline)
+        while pending:
+            if deadline.expired:
+                raise _timeout_error(pending, deadline)
+            item = await _next(call, deadline)
+            if item is None or item[0] == "tick":
+                continue
+            if item[0] == "error":
+                raise item[1]
+            if item[0] == "ended":
+                failure = item[1]
+                if failure is None or via == "events":
+                    reason = failure or "the client was closed"
+                    raise StreamError(
+                        f"the event stream ended ({reason}); {len(pending)} job(s) still "
+                        "running: " + ", ".join(list(pending)[:20])
+                    ) from failure
+                watcher.forget(call)  # via="auto": polling takes over
+                poller = poller or watcher.poll(call, deadline)
+                continue
+            _, generation_id, outcome = item
+            found = pending.get(generation_id)
+            if found is None:
+                continue
+            found.needs_check = False
+            found.settle(outcome)
+            if found.done:
+                del pending[generation_id]
+                yield found
+    finally:
+        if poller is not None:
+            poller.cancel()
+        watcher.forget(call)
+
+
+async def _listen(watcher: Watcher, call: Call, deadline: Deadline, *, strict: bool) -> str:
+    """Wait on the stream: "events", or "poll" when there is none to wait on (``strict``:
+    StreamError instead)."""
+    listener = watcher.listener()
+    if listener is not None:
+        watcher.watch_events(call, listener)
+        unchecked = [job.id for job in call.pending.values() if job.needs_check]
+        if not unchecked:
+            return "events"
+        # jobs the stream may have missed are checked once it is open (no replay)
+        settings = watcher.dispatcher.settings
+        opened = await watcher.connected(listener, min(settings.listen_timeout,
+                                                       deadline.remaining()))  # fmt: skip
+        if listener.failure is None and (opened or strict):
+            watcher.check(unchecked)
+            return "events"
+        watcher.forget(call)
+    if strict:
+        failure = getattr(watcher.dispatcher.listener(), "failure", None)
+        raise StreamError(f"no event stream to wait on: {failure or 'this hub has none'}")
+    return "poll"
+
+
+async def _next(call: Call, deadline: Deadline) -> tuple[Any, ...] | None:
+    """The next inbox item, or None when the deadline's time (real time) has passed."""
+    if not call.inbox.empty():
+        return call.inbox.get_nowait()
+    remaining = deadline.remaining()
+    try:
+        return await asyncio.wait_for(
+            call.inbox.get(), None if math.isinf(remaining) else max(0.0, remaining)
+        )
+    except asyncio.TimeoutError:
+        return None
