@@ -229,7 +229,8 @@ class Client:
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, **params: Any
     ) -> Job:
         """Queue one generation and return its Job (validated first, like :meth:`run`)."""
-        return self.dispatcher.submit(model_id, self._payload(model_id, payload, params), 1)[0]
+        merged = self._payload(model_id, payload, params)
+        return self.dispatcher.submit(model_id, merged, 1, single=True)[0]
 
     def submit_many(
         self, model_id: str, payload: Mapping[str, Any] | None = None, /, *, count: int

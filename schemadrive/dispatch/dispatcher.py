@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from ..exceptions import ConfigurationError, HubError, SchemadriveError
+from ..exceptions import ConfigurationError, HubError, PayloadInvalid, SchemadriveError
 from ..hub.retry import Backoff, Deadline
 from ..hub.status import JobState, Submitted, status_from_word
 from .config import DispatchSettings
@@ -24,7 +24,7 @@ from .job import Job, Via
 from .lookup import JobLookup, Outcome
 from .results import Result
 from .stream import EventStream
-from .submission import post_paid
+from .submission import generations_problem, post_paid
 from .waiting import iter_finished
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..model import Model
     from .downloads import Downloader
     from .listener import EventListener
+    from .progress import ProgressLine
 
 __all__ = ["DispatchSettings", "Dispatcher"]
 
@@ -196,9 +197,10 @@ class Dispatcher(JobLookup):
         """Validate, fill defaults, POST to the model's sync endpoint, return its Result
         (``provider.run_via_queue``: submit one job and wait for it, default deadline)."""
         if self.provider.run_via_queue:
-            return self.submit(model_id, payload, 1)[0].wait()
+            return self.submit(model_id, payload, 1, single=True)[0].wait()
         model = self._model(model_id)
-        prepared = model.prepare(dict(payload or {}))
+        # sent as given: the sync endpoint returns that many outputs in the one Result
+        prepared = self._prepare(model, dict(payload or {}), keep_generations=True)[0]
         make_body, parse_sync = self.provider.sync_body, self.provider.parse_sync
         if model.endpoint is None or make_body is None or parse_sync is None:
             raise ConfigurationError(
@@ -217,15 +219,52 @@ class Dispatcher(JobLookup):
             check=check,
         )
 
-    def submit(self, model_id: str, payload: Mapping[str, Any] | None, count: int = 1) -> list[Job]:
+    def _prepare(
+        self, model: Model, payload: dict[str, Any], *, keep_generations: bool = False
+    ) -> tuple[dict[str, Any], int | None]:
+        """The prepared payload and its ``num_generations`` (taken out of it unless kept);
+        a value out of the hub's range is one more problem of the PayloadInvalid."""
+        given = "num_generations" in payload
+        wanted = payload.pop("num_generations") if given and not keep_generations else None
+        if given and keep_generations:
+            wanted = payload["num_generations"]
+        problem = generations_problem(wanted, self.provider.max_per_submit) if given else None
+        try:
+            prepared = model.prepare(payload)
+        except PayloadInvalid as exc:
+            if problem is None:
+                raise
+            raise PayloadInvalid([*exc.problems, problem], model_id=model.id) from None
+        if problem is not None:
+            raise PayloadInvalid([problem], model_id=model.id)
+        return prepared, wanted
+
+    def submit(
+        self, model_id: str, payload: Mapping[str, Any] | None, count: int = 1, *,
+        single: bool = False,
+    ) -> list[Job]:  # fmt: skip
         """Validate once, then enqueue ``count`` jobs in requests of at most max_per_submit.
 
-        If a later request fails, the jobs already created are on the exception as ``.jobs``.
+        ``num_generations`` in the payload is the number of jobs (as ``count`` is; giving
+        both with different values is a ConfigurationError); ``single``: the caller takes one
+        job, so more than one is a ConfigurationError before anything is sent. If a later
+        request fails, the jobs already created are on the exception as ``.jobs``.
         """
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigurationError(f"count must be a positive integer, not {count!r}")
         model = self._model(model_id)
-        prepared = model.prepare(dict(payload or {}))
+        prepared, wanted = self._prepare(model, dict(payload or {}))
+        if wanted is not None and wanted != 1:
+            if count not in (1, wanted):
+                raise ConfigurationError(
+                    f"count={count} and num_generations={wanted} disagree: give one of them"
+                )
+            count = wanted
+        if single and count > 1:
+            raise ConfigurationError(
+                f"num_generations={count} makes {count} jobs: use "
+                f"submit_many({model_id!r}, payload, count={count}); nothing was sent"
+            )
         listener, epoch = self._listen_before_submit()
         check = self._check_hint(model_id)
         jobs: list[Job] = []
@@ -312,7 +351,8 @@ class Dispatcher(JobLookup):
 
     def iter_finished(
         self, jobs: Iterable[Job], *, timeout: float | None = None, via: Via = "auto",
-        progress: bool = False, on_status: Callable[[JobState], None] | None = None,
+        progress: bool | ProgressLine = False,
+        on_status: Callable[[JobState], None] | None = None,
     ) -> Iterator[Job]:  # fmt: skip
         """Yield each of ``jobs`` as it ends (see :mod:`~schemadrive.dispatch.waiting`)."""
         return iter_finished(

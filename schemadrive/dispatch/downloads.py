@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import requests
 
     from ..hub.transport import Transport
+    from .progress import BytesCallback
 
 __all__ = ["Downloader", "save_file"]
 
@@ -160,17 +161,25 @@ class Downloader:
             return response
         raise DownloadError(f"too many redirects from {safe_url(url)}", url=safe_url(url))
 
-    def fetch(self, url: str, directory: Path, name: str, *, unique: bool = False) -> Path:
-        """Download ``url`` to ``directory/name`` (an extension is added from the type)."""
+    def fetch(
+        self, url: str, directory: Path, name: str, *, unique: bool = False,
+        on_bytes: BytesCallback | None = None,
+    ) -> Path:  # fmt: skip
+        """Download ``url`` to ``directory/name`` (an extension is added from the type).
+
+        ``on_bytes(done, total)`` is called as chunks arrive (``total``: Content-Length, or
+        None); what it raises aborts the download.
+        """
         response = self.open(url)
         try:
             if not os.path.splitext(name)[1]:
                 kind = response.headers.get("Content-Type", "").split(";")[0].strip()
                 name += (mimetypes.guess_extension(kind) if kind else None) or ".bin"
             expected = _content_length(response)
-            return save_file(
-                directory, name, self._chunks(response, url), unique=unique, expected=expected
-            )
+            chunks = self._chunks(response, url)
+            if on_bytes is not None:
+                chunks = _counted(chunks, on_bytes, expected)
+            return save_file(directory, name, chunks, unique=unique, expected=expected)
         finally:
             response.close()
 
@@ -190,6 +199,17 @@ class Downloader:
                 "nothing was saved",
                 url=safe_url(url),
             ) from exc
+
+
+def _counted(
+    chunks: Iterator[bytes], on_bytes: BytesCallback, total: int | None
+) -> Iterator[bytes]:
+    done = 0
+    on_bytes(0, total)
+    for chunk in chunks:
+        done += len(chunk)
+        on_bytes(done, total)
+        yield chunk
 
 
 def _content_length(response: requests.Response) -> int | None:

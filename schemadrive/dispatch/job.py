@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .downloads import Downloader
     from .lookup import Outcome
     from .polling import Notice
+    from .progress import ProgressLine
 
 __all__ = ["Job", "JobBackend", "Via", "gone_error", "status_changed"]
 
@@ -63,8 +64,8 @@ class JobBackend(Protocol):
     ) -> Backoff: ...
 
     def iter_finished(
-        self, jobs: Iterable[Job], *, timeout: float | None, via: Via, progress: bool,
-        on_status: Callable[[JobState], None] | None,
+        self, jobs: Iterable[Job], *, timeout: float | None, via: Via,
+        progress: bool | ProgressLine, on_status: Callable[[JobState], None] | None,
     ) -> Iterator[Job]: ...  # fmt: skip
 
 
@@ -201,7 +202,7 @@ class Job:
         timeout: float | None = None,
         *,
         via: Via = "auto",
-        progress: bool = False,
+        progress: bool | ProgressLine = False,
         on_status: Callable[[JobState], None] | None = None,
         cancel_on_timeout: bool = False,
     ) -> Result:
@@ -211,7 +212,8 @@ class Job:
         wait, its retries and every request end by it. ``via``: ``"events"`` (the shared
         event stream, plus a slow poll to notice cancellation), ``"poll"``, or ``"auto"``
         (events when the hub has a stream and it opens, else polling). ``progress``: a live
-        line on standard error when it is a terminal. ``on_status``: called with each new
+        line on standard error when it is a terminal, or a ProgressLine of the caller's
+        (ticked at least once a second). ``on_status``: called with each new
         JobState. ``cancel_on_timeout``: cancel the job before raising JobTimeout.
 
         Raises JobFailed (``.message`` is the hub's), JobCancelled, JobTimeout

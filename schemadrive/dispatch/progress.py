@@ -20,6 +20,9 @@ from ..hub.status import JobState, Status
 
 __all__ = ["ProgressLine", "format_elapsed"]
 
+#: Called with (bytes so far, total bytes or None) as a download goes.
+BytesCallback = Callable[[int, "int | None"], None]
+
 #: Redraw at most this often, in seconds (a redraw for a new status is never skipped).
 MIN_REDRAW = 0.2
 
@@ -30,6 +33,16 @@ def format_elapsed(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _size(count: int) -> str:
+    """``1536`` -> ``"1.5 KB"``."""
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover - the loop returns
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -81,6 +94,13 @@ class ProgressLine:
             self.failed += 1
         self._state = state
         self._draw(force=True)
+
+    def transfer(self, done: int, total: int | None = None) -> None:
+        """A download's progress: ``done`` bytes of ``total`` (None: unknown), shown until
+        the next status."""
+        size = _size(done) + (f" of {_size(total)}" if total else "")
+        self._note = f"downloading {size}"
+        self._draw(force=False)
 
     def tick(self) -> None:
         """Redraw the elapsed time (rate-limited)."""

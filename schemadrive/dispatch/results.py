@@ -19,6 +19,7 @@ from ..hub.outputs import SyncOutputs, parse_sync_reply
 if TYPE_CHECKING:
     from ..hub.status import JobState
     from .downloads import Downloader
+    from .progress import BytesCallback
 
 __all__ = ["Result", "sniff_extension"]
 
@@ -112,7 +113,9 @@ class Result:
         return len(self.urls) + len(self.data)
 
     # -- files ------------------------------------------------------------------------------
-    def download(self, path_or_dir: str | os.PathLike[str]) -> list[Path]:
+    def download(
+        self, path_or_dir: str | os.PathLike[str], *, on_bytes: BytesCallback | None = None
+    ) -> list[Path]:
         """Save every output; return the files written, in output order.
 
         ``path_or_dir`` is a directory when it exists as one, ends with a separator or has
@@ -123,6 +126,8 @@ class Result:
         Each file is streamed to a temporary file next to its destination and renamed only
         when complete and as long as ``Content-Length`` said, so a failed download leaves
         nothing behind (DownloadError). The API key is sent only to the hub's own origin.
+        ``on_bytes(done, total)`` reports each file's bytes as they arrive (``total``: its
+        Content-Length, or None), e.g. ``ProgressLine.transfer``.
         """
         target = Path(path_or_dir).expanduser()
         text = os.fspath(path_or_dir)
@@ -137,7 +142,7 @@ class Result:
         index = 0
         for url in self.urls:
             name = self._name(index, count, url=url, as_dir=as_dir, target=target)
-            written.append(self._fetch(url, directory, name, unique=as_dir))
+            written.append(self._fetch(url, directory, name, unique=as_dir, on_bytes=on_bytes))
             index += 1
         for blob in self.data:
             name = self._name(index, count, blob=blob, as_dir=as_dir, target=target)
@@ -176,12 +181,15 @@ class Result:
             stem = f"{stem}-{index}"
         return stem + suffix
 
-    def _fetch(self, url: str, directory: Path, name: str, *, unique: bool) -> Path:
+    def _fetch(
+        self, url: str, directory: Path, name: str, *, unique: bool,
+        on_bytes: BytesCallback | None,
+    ) -> Path:  # fmt: skip
         if self._downloader is None:
             from .downloads import Downloader
 
             self._downloader = Downloader.plain()
-        return self._downloader.fetch(url, directory, name, unique=unique)
+        return self._downloader.fetch(url, directory, name, unique=unique, on_bytes=on_bytes)
 
     def _save(self, blob: bytes, directory: Path, name: str, *, unique: bool) -> Path:
         from .downloads import save_file

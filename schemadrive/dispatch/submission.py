@@ -33,12 +33,30 @@ from .retry import Backoff
 
 if TYPE_CHECKING:
     from ..hub.transport import Transport
+    from ..schema.problems import Problem
 
-__all__ = ["not_sent", "post_paid"]
+__all__ = ["generations_problem", "not_sent", "post_paid"]
 
 log = logging.getLogger("schemadrive")
 
 T = TypeVar("T")
+
+
+def generations_problem(value: Any, limit: int) -> Problem | None:
+    """The problem with a payload's ``num_generations`` (None when it is 1..``limit``, the
+    hub's limit per request: 4 on Oxen), found before anything is sent."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= limit:
+        return None
+    from ..schema.problems import Problem
+
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return Problem(
+        "$.num_generations",
+        "maximum" if whole and value > limit else "minimum" if whole else "type",
+        f"num_generations must be a whole number from 1 to {limit} (the hub's limit per "
+        f"request), not {value!r}",
+        hint=f"for more, use submit_many(model, payload, count=N): one request per {limit} jobs",
+    )
 
 
 def not_sent(error: BaseException) -> bool:

@@ -45,10 +45,14 @@ log = logging.getLogger("schemadrive")
 class _Observer:
     """Settles jobs and passes each change to ``on_status`` and the progress line."""
 
-    def __init__(self, total: int, on_status: Callable[[JobState], None] | None, progress: bool,
-                 clock: Callable[[], float]) -> None:  # fmt: skip
+    def __init__(self, total: int, on_status: Callable[[JobState], None] | None,
+                 progress: bool | ProgressLine, clock: Callable[[], float]) -> None:  # fmt: skip
         self.on_status = on_status
-        self.line = ProgressLine(total, clock=clock) if progress else None
+        self._own_line = not isinstance(progress, ProgressLine)  # the caller's: not closed
+        if isinstance(progress, ProgressLine):
+            self.line: ProgressLine | None = progress
+        else:
+            self.line = ProgressLine(total, clock=clock) if progress else None
         self._finished: set[str] = set()
         self._reported: set[str] = set()
 
@@ -78,7 +82,7 @@ class _Observer:
             self.line.note(text)
 
     def close(self) -> None:
-        if self.line is not None:
+        if self.line is not None and self._own_line:
             self.line.close()
 
 
@@ -102,10 +106,14 @@ def iter_finished(
     *,
     timeout: float | None = None,
     via: Via = "auto",
-    progress: bool = False,
+    progress: bool | ProgressLine = False,
     on_status: Callable[[JobState], None] | None = None,
 ) -> Iterator[Job]:
-    """Yield each of ``jobs`` once, as it ends (succeeded, failed, cancelled or gone)."""
+    """Yield each of ``jobs`` once, as it ends (succeeded, failed, cancelled or gone).
+
+    ``progress``: True for a line on standard error (a terminal only), or a ProgressLine of
+    the caller's to drive (ticked at least once a second, told of every change and of an
+    unreachable hub; not closed here)."""
     if via not in ("auto", "events", "poll"):
         raise ConfigurationError(f"via must be 'auto', 'events' or 'poll', not {via!r}")
     deadline = deadline_for(timeout, dispatcher.settings, dispatcher.clock)
