@@ -8,6 +8,7 @@ body and field name. Its ``settings``, ``clock``, ``sleep`` and ``random`` can b
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random as _random
 import threading
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 from ..exceptions import ConfigurationError, HubError, PayloadInvalid, SchemadriveError
-from ..hub.retry import Backoff, Deadline
+from ..hub.retry import PAID_POST, POLL, Backoff, Deadline
 from ..hub.status import JobState, Submitted, status_from_word
 from .config import DispatchSettings
 from .job import Job, Via
@@ -92,7 +93,8 @@ class Dispatcher(JobLookup):
         """A polling schedule with this dispatcher's settings and random source."""
         first = self.settings.poll_interval if interval is None else interval
         cap = self.settings.max_poll_interval if max_interval is None else max_interval
-        return Backoff(first, max(first, cap), random=self.random)
+        policy = dataclasses.replace(POLL, initial=first, maximum=max(first, cap))
+        return policy.backoff(random=self.random)
 
     def close(self) -> None:
         """Stop the event listener (a new one starts on the next wait)."""
@@ -190,7 +192,7 @@ class Dispatcher(JobLookup):
             attempts=s.submit_attempts,
             max_retry_after=s.max_retry_after,
             sleep=self.sleep,
-            backoff=Backoff(1.0, 30.0, factor=2.0, random=self.random),
+            backoff=PAID_POST.backoff(random=self.random),
         )
 
     def run(self, model_id: str, payload: Mapping[str, Any] | None) -> Result:

@@ -40,6 +40,7 @@ over, e.g. with ``loop.call_soon_threadsafe``); an exception they raise is logge
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import logging
 import threading
@@ -48,7 +49,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import SchemadriveError, StreamError
-from ..hub.retry import Backoff
+from ..hub.retry import RECONNECT
 from ..hub.status import JobState
 from .callbacks import ListenerCallbacks, run_callback
 from .lookup import Outcome
@@ -236,7 +237,10 @@ class EventListener(ListenerCallbacks):
 
     # -- the thread -------------------------------------------------------------------------
     def _run(self) -> None:
-        backoff = Backoff(self.reconnect_initial, self.reconnect_max, factor=2.0, jitter=0.5)
+        policy = dataclasses.replace(
+            RECONNECT, initial=self.reconnect_initial, maximum=self.reconnect_max
+        )
+        backoff = policy.backoff()
         failures = 0
         first = True
         while not self._stopping:

@@ -91,17 +91,19 @@ def poll(
     timeout_error: Callable[[], Exception],
     tick: Callable[[], None] | None = None,
     notice: Notice | None = None,
+    unanswered_since: float | None = None,
 ) -> Iterator[T]:
     """Run ``round_(deadline)`` until ``done()``, yielding everything it yields.
 
     Raises ``timeout_error()`` at the deadline, the round's error when it is not transient
     or repeats too often, and NetworkError when the hub never answered within
-    ``settings.unreachable_timeout``.
+    ``settings.unreachable_timeout`` (counted from ``unanswered_since``, seconds into the
+    deadline, when the wait already went unanswered before polling; else from now).
     """
     failures = 0
     answered = False
     trouble_since: float | None = None
-    started = deadline.elapsed()
+    started = deadline.elapsed() if unanswered_since is None else unanswered_since
     while True:
         retry_after: float | None = None
         # until the hub has answered once, nothing waits past the connect policy either

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import HubError, NetworkError, SchemadriveError, SubmitUncertain
 from ..hub.replies import excerpt, loads, parse_retry_after
-from .retry import Backoff
+from ..hub.retry import PAID_POST, Backoff
 
 if TYPE_CHECKING:
     from ..hub.transport import Transport
@@ -113,7 +113,7 @@ def post_paid(
     ``check`` tells the user how to look for the job if the outcome is uncertain.
     Raises SubmitUncertain, RateLimited, HubError (and subclasses) or NetworkError.
     """
-    backoff = backoff or Backoff(1.0, 30.0, factor=2.0)
+    backoff = backoff or PAID_POST.backoff()
     for attempt in range(1, max(1, attempts) + 1):
         sent_at = time.time()
         try:

@@ -129,10 +129,13 @@ def iter_finished(
         mode = via
         if mode == "auto":
             mode = "events" if dispatcher.provider.has_events else "poll"
+        unanswered: float | None = None  # the stream never opened: the hub may be down
         if mode == "events" and pending:
             listener = dispatcher.watch(
                 pending.values(), timeout=deadline.remaining(), strict=via == "events"
             )
+            if listener is None and getattr(dispatcher.listener(), "epoch", 1) == 0:
+                unanswered = 0.0
             if listener is None:
                 if via == "events":
                     failure = getattr(dispatcher.listener(), "failure", None)
@@ -144,7 +147,7 @@ def iter_finished(
                     dispatcher, listener, pending, deadline, observer, strict=via == "events"
                 )
         if pending:
-            yield from _via_poll(dispatcher, pending, deadline, observer)
+            yield from _via_poll(dispatcher, pending, deadline, observer, unanswered)
     finally:
         observer.close()
 
@@ -228,7 +231,7 @@ def _via_events(
 
 
 def _via_poll(dispatcher: Dispatcher, pending: dict[str, Job], deadline: Deadline,
-              observer: _Observer) -> Iterator[Job]:  # fmt: skip
+              observer: _Observer, unanswered: float | None = None) -> Iterator[Job]:  # fmt: skip
     def round_(bound: Deadline) -> Iterator[Job]:
         return _apply(dispatcher.iter_reconcile(list(pending), deadline=bound), pending, observer)
 
@@ -236,5 +239,5 @@ def _via_poll(dispatcher: Dispatcher, pending: dict[str, Job], deadline: Deadlin
         round_, deadline=deadline, backoff=dispatcher.backoff(), settings=dispatcher.settings,
         sleep=dispatcher.sleep, done=lambda: not pending,
         timeout_error=lambda: _timeout_error(pending, deadline),
-        tick=observer.tick, notice=observer.notice,
+        tick=observer.tick, notice=observer.notice, unanswered_since=unanswered,
     )  # fmt: skip
