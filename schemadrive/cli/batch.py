@@ -126,8 +126,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         plan_batch,
         run_batch,
     )
+    from ..exceptions import SchemadriveError
 
     client = ctx.client()
+    if args.via == "events" and not client.provider.has_events:
+        ctx.err(
+            f"schemadrive batch: --via events: the {client.provider.name} hub has no event "
+            "stream; use --via poll (or leave --via out)"
+        )
+        return EXIT_USAGE
     try:
         budget = parse_budget(args.budget)
         plan = plan_batch(client, args.model, args.input, budget=budget)
@@ -163,6 +170,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         display.close()
         ctx.err(f"schemadrive batch: {ctx.paint('error', 'red', ctx.stderr)}: {exc}")
         return EXIT_USAGE
+    except SchemadriveError as exc:  # the hub or the network failed: the batch stopped
+        display.close()
+        code = ctx.fail(exc)
+        ctx.err(f"the journal is consistent; resume with:\n  {resume_command(ctx, args)}")
+        return code
     finally:
         display.close()
     print_summary(ctx, report)

@@ -283,3 +283,34 @@ def test_at_file_cells_are_read_relative_to_the_input(
     assert all(f.parameter == "input_image" for f in received.values())
     manifest = (tmp_path / "out" / "manifest.jsonl").read_text()
     assert "base64" not in manifest  # the journal and manifest never hold a blob
+
+
+def test_a_hub_error_stops_the_batch_with_the_resume_command(
+    hub: LocalHub, client: Client, tmp_path: Path
+) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl", [{"prompt": f"p{i}", "duration": 1} for i in range(3)]
+    )
+    hub.faults.add(method="POST", path="/api/ai/queue", status=401, times=None)
+    code, _, err = cli(hub, "batch", MODEL, str(source), "--out", str(tmp_path / "out"))
+    assert code == 3
+    assert "resume with" in err and "batch ltx-2-3-pro" in err
+    assert len(hub.jobs) == 0
+    hub.faults.clear()
+    code, out, _ = cli(hub, "batch", MODEL, str(source), "--out", str(tmp_path / "out"))
+    assert code == 0 and "3 succeeded" in out and len(hub.jobs) == 3
+
+
+def test_via_events_on_a_hub_without_a_stream_is_refused_before_sending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [{"audio_uri": "https://e.com/a.mp3"}])
+    with LocalHub(provider="gmicloud", clock="manual") as hub:
+        monkeypatch.setenv("GMI_API_KEY", hub.api_key)
+        monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path / "cache"))
+        code, _, err = cli(
+            hub, "--provider", "gmicloud", "batch", "ltx-2-pro-audio-to-video", str(source),
+            "--out", str(tmp_path / "out"), "--via", "events",
+        )  # fmt: skip
+        assert code == 2 and "no event stream" in err
+        assert posts(hub) == 0
