@@ -178,3 +178,34 @@ def test_on_done_is_none_without_a_stream() -> None:
         ) as client,
     ):
         assert client.dispatcher.on_done("any-id", Collector()) is None
+
+
+def test_after_a_reconnect_each_job_is_published_as_soon_as_it_is_known() -> None:
+    """Completions sent while the stream was down are found by the reconcile after the
+    reconnect: its status requests run in parallel and each outcome is published at once, so
+    one slow reply holds back no other job."""
+    with LocalHub(clock="manual", job_seconds=10, unrelated_events=False) as hub:
+        client = Client(api_key=hub.api_key, base_url=hub.url, cache_dir=False)
+        client.dispatcher.settings.reconnect_initial = 0.01
+        hub.faults.cut_stream(1, path="/api/events")  # the first stream: cut after one event
+        reconnect = hub.faults.hold(method="GET", path="/api/events")  # the second: held
+        listener = client.dispatcher.listener()
+        assert listener is not None and listener.ensure_connected(PATIENCE) is not None
+        jobs = client.submit_many(T2V, {"prompt": "a kite"}, count=7)
+        got = Collector()
+        for job in jobs:
+            listener.add_done_callback(job.id, got)
+        hub.publish_event("test_marker", {})  # the cut
+        assert reconnect.wait_hit(1, timeout=PATIENCE)  # the old stream is gone
+        hub.finish_all()  # seven completions, sent to no stream
+        slow_id = min(job.id for job in jobs)  # the first a one-at-a-time check would ask
+        slow = hub.faults.hold(method="GET", path=f"/api/ai/queue/{slow_id}")
+        reconnect.release()
+        try:
+            outcomes = got.wait(6)  # six are published while the seventh reply is held
+            assert slow_id not in {outcome.generation_id for outcome in outcomes}
+            assert slow.hits == 1
+        finally:
+            slow.release()
+        assert {outcome.generation_id for outcome in got.wait(7)} == {job.id for job in jobs}
+        client.close()
