@@ -6,12 +6,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import SchemaUnavailable
-from .media.detect import has_files
+from .media.detect import files_in
 from .schema.compile import CompiledSchema, Problem, Unknown, compile_schema
 
 if TYPE_CHECKING:
     from .hub.providers import Provider
     from .media.bind import Uploader
+    from .media.params import FileParameter
     from .pricing import Estimate
     from .schema.parameters import Parameter
 
@@ -68,12 +69,19 @@ class Model:
 
         return parameters_of(self.compiled)
 
+    @cached_property
+    def file_parameters(self) -> dict[str, FileParameter]:
+        """The parameters that take files, with the kinds they take (docs/files.md)."""
+        from .media.params import file_parameters
+
+        return file_parameters(self.compiled, self.info)
+
     def validate(self, payload: Any, *, unknown: Unknown | None = None) -> list[Problem]:
         """Every problem with ``payload`` (an empty list means it is valid).
 
         ``unknown``: an undeclared parameter is an ``"error"`` (the default), a ``"warn"``ing
         or ``"allow"``ed."""
-        if has_files(payload):  # files (docs/files.md): their kinds are checked, none encoded
+        if self.file_parameters and files_in(payload, self.file_parameters):  # docs/files.md
             from .media.bind import validate_with_files
 
             return validate_with_files(self, payload, unknown=unknown)
@@ -97,7 +105,7 @@ class Model:
         ``data:`` URIs of at most ``max_inline_bytes`` bytes each (None: 10 MB), or the URLs
         ``uploader`` returns, once the payload is valid (docs/files.md).
         """
-        if not has_files(payload):
+        if not (self.file_parameters and files_in(payload, self.file_parameters)):
             return self.compiled.prepare(payload, unknown=unknown, model_id=self.id)
         from .media.bind import prepare_with_files
 

@@ -27,7 +27,7 @@ from .detect import LONG_DATA_URI, has_files, is_file_value
 from .display import display_value, human_size
 from .encode import DataURIError, check_data_uri, encode_data_uri, split_data_uri
 from .errors import FileTooLarge, UploadError
-from .params import FileParameter, file_parameters, takes
+from .params import FileParameter, takes
 from .sources import FileSource
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class FilePlan:
         self.upload = upload
         self.limit = limit
         self.oversize: list[FileSource] = []  # over the limit: raised once the rest is valid
-        parameters = file_parameters(model.compiled, model.info)
+        parameters = model.file_parameters
         known = model.compiled.known
         stand_in: dict[str, Any] = {}
         for name, value in payload.items():
