@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .listener import EventListener
     from .lookup import Outcome
 
-__all__ = ["iter_finished"]
+__all__ = ["iter_finished", "pending_timeout"]
 
 log = logging.getLogger("schemadrive")
 
@@ -86,7 +86,8 @@ class _Observer:
             self.line.close()
 
 
-def _timeout_error(pending: dict[str, Job], deadline: Deadline) -> JobTimeout:
+def pending_timeout(pending: dict[str, Job], deadline: Deadline) -> JobTimeout:
+    """The JobTimeout of a wait on ``pending`` (by id) at ``deadline``; ``.pending`` lists them."""
     jobs = list(pending.values())
     error = jobs[0].timeout_error(deadline)
     if len(jobs) > 1:
@@ -98,6 +99,9 @@ def _timeout_error(pending: dict[str, Job], deadline: Deadline) -> JobTimeout:
         )
     error.pending = [job.id for job in jobs]
     return error
+
+
+_timeout_error = pending_timeout  # the name schemadrive.aio first used
 
 
 def iter_finished(
@@ -211,7 +215,7 @@ def _via_events(
             if not pending:
                 return
         if deadline.expired:
-            raise _timeout_error(pending, deadline)
+            raise pending_timeout(pending, deadline)
         wait = min(deadline.remaining(), max(0.0, next_poll - dispatcher.clock()))
         if observer.line is not None:
             wait = min(wait, TICK)
@@ -238,6 +242,6 @@ def _via_poll(dispatcher: Dispatcher, pending: dict[str, Job], deadline: Deadlin
     yield from poll(
         round_, deadline=deadline, backoff=dispatcher.backoff(), settings=dispatcher.settings,
         sleep=dispatcher.sleep, done=lambda: not pending,
-        timeout_error=lambda: _timeout_error(pending, deadline),
+        timeout_error=lambda: pending_timeout(pending, deadline),
         tick=observer.tick, notice=observer.notice, unanswered_since=unanswered,
     )  # fmt: skip
