@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemadrive.media import display_payload, display_value, human_size
 from schemadrive.media.encode import (
@@ -126,3 +128,20 @@ def test_an_excerpt_of_a_hub_reply_shows_an_echoed_data_uri_by_type_and_size() -
     shown = excerpt(f'{{"error": {{"message": "bad input_audio {blob} (too short)"}}}}')
     assert "data:audio/mpeg;base64,… (3.0 kB) (too short)" in shown
     assert "QUJDQUJD" not in shown
+
+
+@given(data=st.binary(max_size=5000), chunk=st.integers(min_value=1, max_value=7))
+def test_any_bytes_read_in_any_steps_round_trip(data: bytes, chunk: int) -> None:
+    class Steps(io.RawIOBase):
+        def __init__(self) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            return self._data.read(min(chunk, size if size >= 0 else chunk))
+
+    uri = encode_data_uri(Steps(), "application/octet-stream", len(data))  # type: ignore[arg-type]
+    assert uri == "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+    assert decode_data_uri(uri) == ("application/octet-stream", data)
