@@ -145,3 +145,16 @@ def test_any_bytes_read_in_any_steps_round_trip(data: bytes, chunk: int) -> None
     uri = encode_data_uri(Steps(), "application/octet-stream", len(data))  # type: ignore[arg-type]
     assert uri == "data:application/octet-stream;base64," + base64.b64encode(data).decode()
     assert decode_data_uri(uri) == ("application/octet-stream", data)
+
+
+def test_checking_a_long_data_uri_copies_none_of_it() -> None:
+    import tracemalloc
+
+    uri = "data:video/mp4;base64," + "QUJD" * 1_000_000  # 4 MB of text
+    tracemalloc.start()
+    try:
+        assert check_data_uri(uri) == "video/mp4"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
