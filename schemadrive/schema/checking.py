@@ -17,12 +17,14 @@ __all__ = ["Checking", "Unknown", "non_finite"]
 
 Unknown = Literal["error", "warn", "allow"]
 _UNKNOWN = ("error", "warn", "allow")
+_SAME: Any = object()
 
 
 class Checking:
     """Payload checks over the attributes a compiled schema sets (see CompiledSchema)."""
 
     strict: bool
+    _mode: Unknown  #: what an undeclared name is unless a call says (error when strict)
     known: frozenset[str] | None
     common: frozenset[str]
     normalized: Any
@@ -43,13 +45,17 @@ class Checking:
             raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
         return unknown
 
-    def fast_accepts(self, payload: Any, unknown: Unknown) -> bool:
+    def fast_accepts(self, payload: Any, unknown: Unknown, plain: Any = _SAME) -> bool:
         """True when the fast path certainly accepts ``payload`` (no problem, no warning about
-        names); False means "ask jsonschema". The one place the fast verdict is taken."""
+        names); False means "ask jsonschema". The one place the fast verdict is taken.
+
+        ``plain`` is the part of ``payload`` whose plainness is still unknown (``prepare``
+        passes the caller's dict: the defaults merged under it are plain JSON already).
+        """
         strict = self._strict
         if unknown == "error" and strict is not None:  # the common case: one jsonschema-rs call
             try:
-                return bool(strict(payload)) and is_plain(payload)
+                return bool(strict(payload)) and is_plain(payload if plain is _SAME else plain)
             except Exception:  # not judged: jsonschema decides
                 return False
             except BaseException as exc:  # pyo3's PanicException is not an Exception
@@ -99,7 +105,7 @@ class Checking:
         ``unknown`` says what an undeclared top-level name is: ``"error"``, ``"warn"`` or
         ``"allow"``; by default an error for a strict schema, allowed otherwise.
         """
-        mode = self._unknown_mode(unknown)
+        mode = self._mode if unknown is None else self._unknown_mode(unknown)
         if self.fast_accepts(payload, mode):
             return [] if mode == "error" else self._unknown(payload, mode)
         return self.explain(payload, unknown=mode)
@@ -135,16 +141,19 @@ class Checking:
         self, payload: Any, *, unknown: Unknown | None = None, model_id: str | None = None
     ) -> dict[str, Any]:
         """Fill defaults, validate, return the new payload; raise PayloadInvalid if not valid."""
-        mode = self._unknown_mode(unknown)
+        mode = self._mode if unknown is None else self._unknown_mode(unknown)
         if payload is None:
             payload = {}
         flat = self._flat_defaults
         if flat is not None and type(payload) is dict:
+            # the defaults are plain JSON (the fast path refuses schemas with odd numbers)
             filled: Any = {**flat, **payload}
+            if self.fast_accepts(filled, mode, payload):
+                return filled
         else:
             filled = self.fill_defaults(payload)
-        if type(filled) is dict and self.fast_accepts(filled, mode):
-            return filled
+            if type(filled) is dict and self.fast_accepts(filled, mode):
+                return filled
         problems = [p for p in self.validate(filled, unknown=mode) if p.severity == "error"]
         if problems:
             raise PayloadInvalid(problems, model_id=model_id)

@@ -88,6 +88,7 @@ class CompiledSchema(Checking):
             raise SchemaInvalid(f"a schema must be a JSON object, not {type(schema).__name__}")
         self.schema = schema
         self.strict = strict
+        self._mode = "error" if strict else "allow"
         self.common = frozenset(common)
         self.resources = dict(resources or {})
         self.normalized = normalize(schema)
