@@ -12,7 +12,10 @@ import argparse
 import os
 import sys
 
-from . import EXIT_OK, EXIT_USAGE
+# cli/__init__'s EXIT_OK and EXIT_USAGE (docs/cli.md): cli/__init__ imports this module, so
+# importing them from it would be an import cycle.
+EXIT_OK = 0
+EXIT_USAGE = 2
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:

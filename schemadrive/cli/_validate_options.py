@@ -167,6 +167,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if "-h" in (args.inputs or ()) or "--help" in (args.inputs or ()):
         args.command_parser.print_help(ctx.stdout)
         return 0
-    from .validate import run
+    import importlib
 
-    return run(args, ctx)
+    # Imported by name, as _main imports the command modules: validate.py imports this module
+    # (its options), so a plain import here would be an import cycle.
+    checking = importlib.import_module(f"{__package__}.validate")
+    return int(checking.run(args, ctx))

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from ._context import EXIT_FAILED, EXIT_OK
 from ._report import json_document
+from ._status import STATUSES, shown_status, status_word
 
 if TYPE_CHECKING:
     import argparse
 
     from ..hub.status import JobState
     from ._context import Context
-
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 def register(subparsers: Any) -> None:
@@ -72,32 +71,6 @@ def register(subparsers: Any) -> None:
     jobs.add_argument("--model", metavar="M", help="only jobs of this model")
     jobs.add_argument("--json", action="store_true", help="print the jobs as a JSON array")
     jobs.set_defaults(handler=run_jobs)
-
-
-def status_word(text: str) -> str:
-    """An argparse type: one of STATUSES, or a hub's word for one (``processing`` is
-    ``running``, ``success`` is ``succeeded``); returns ours."""
-    import argparse
-
-    from ..hub.providers import PROVIDERS
-
-    word = text.strip().lower()
-    if word in STATUSES:
-        return word
-    for provider in PROVIDERS.values():
-        status = provider.status_words.get(word)
-        if status is not None and str(status) in STATUSES:
-            return str(status)
-    raise argparse.ArgumentTypeError(f"unknown status {text!r} (choose from {', '.join(STATUSES)})")
-
-
-def shown_status(state: JobState) -> str:
-    """The status in the one vocabulary (STATUSES); the hub's word only when we have none."""
-    return (
-        state.raw_status
-        if str(state.status) == "unknown" and state.raw_status
-        else str(state.status)
-    )
 
 
 def state_to_dict(state: JobState) -> dict[str, Any]:
