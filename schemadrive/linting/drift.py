@@ -354,17 +354,14 @@ class PayloadFailure:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {
-            "index": self.index,
-            "payload": self.payload,
-            "problems": [p.to_dict() for p in self.problems],
-            "failed_before": self.failed_before,
-        }
+        problems = [p.to_dict() for p in self.problems]
+        return {"index": self.index, "payload": self.payload, "problems": problems,
+                "failed_before": self.failed_before}  # fmt: skip
 
 
 def _compiled(schema: Any) -> CompiledSchema:
-    try:
-        return compile_schema(schema)
+    try:  # stored payloads are a model's: checked strictly, as the client checks them
+        return compile_schema(schema, strict=True)
     except SchemadriveError:
         raise
     except Exception as exc:  # jsonschema cannot load this schema at all
@@ -392,14 +389,11 @@ def recheck(
     """
     if isinstance(payloads, (str, bytes)) or not hasattr(payloads, "__iter__"):
         raise ConfigurationError("recheck needs an iterable of payloads")
-    compiled_new = _compiled(new)
-    compiled_old = None if old is None else _compiled(old)
+    now, then = _compiled(new), None if old is None else _compiled(old)
     failures: list[PayloadFailure] = []
     for index, payload in enumerate(payloads):
-        problems = _problems(compiled_new, payload, unknown)
+        problems = _problems(now, payload, unknown)
         if problems:
-            before = None
-            if compiled_old is not None:
-                before = bool(_problems(compiled_old, payload, unknown))
+            before = None if then is None else bool(_problems(then, payload, unknown))
             failures.append(PayloadFailure(index, payload, tuple(problems), before))
     return failures

@@ -89,7 +89,7 @@ def test_lint_a_recorded_model_id_offline() -> None:
 
 def test_lint_list_rules() -> None:
     code, out, _ = cli("lint", "--list-rules")
-    assert code == 0 and len(out.splitlines()) == 26
+    assert code == 0 and len(out.splitlines()) == 27
     assert out.splitlines()[15].startswith("SD016  warning  on   conditional-in-description")
     rules = json.loads(cli("lint", "--list-rules", "--format", "json")[1])
     assert {r["code"] for r in rules if not r["enabled"]} == {"SD015", "SD024", "SD025"}
