@@ -320,6 +320,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         result = client.run(model_id, payload)
         report_result(ctx, result, args.output, as_json=args.json, model=model_id)
         return EXIT_OK
+    # the event stream only when the wait will use it (docs/running-models.md)
+    client.dispatcher.settings.listen = not args.no_wait and args.via != "poll"
     job = client.submit(model_id, payload)
     announce(ctx, job.id, as_json=args.json)
     if args.no_wait:

@@ -187,3 +187,24 @@ def test_the_logger_tells_method_url_status_and_timing_never_the_key(
     assert any(re.fullmatch(rf"GET {hub.url}{QUEUE}/\S+ -> 200 in \d+\.\d+ s", x) for x in lines)
     assert any(re.fullmatch(rf"POST {hub.url}{QUEUE} -> 200 in \d+\.\d+ s", x) for x in lines)
     assert hub.api_key not in caplog.text and "a secret prompt" not in caplog.text
+
+
+# -- the CLI's queue-mode run: the stream only when the wait uses it (issue 15 item 1) --------
+
+
+@pytest.mark.parametrize("flags", [["--no-wait"], ["--via", "poll"]])
+def test_run_that_does_not_wait_on_events_sends_no_events_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: list[str]
+) -> None:
+    from schemadrive.cli import main
+
+    with LocalHub(job_seconds=0.1) as live:
+        monkeypatch.setenv("OXEN_API_KEY", live.api_key)
+        monkeypatch.setenv("SCHEMADRIVE_BASE_URL", live.url)
+        monkeypatch.setenv("SCHEMADRIVE_CACHE_DIR", str(tmp_path / "cache"))
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["run", T2V, "prompt=a red kite", "--mode", "queue", *flags]
+        code = main(argv, stdout=out, stderr=err)
+        assert code == 0, err.getvalue()
+        assert len(live.requests.filter("POST", QUEUE)) == 1
+        assert live.requests.filter("GET", "/api/events") == []
