@@ -7,8 +7,8 @@ time on patterns like ``^(a+)+$``. So every pattern schemadrive evaluates (the s
 syntax such as ``\\p{Letter}``; its backtracking fallback for backreferences and lookaround
 has a step limit). The fast path evaluates patterns in that same engine, so the two paths
 cannot disagree about a string. Without jsonschema-rs (the core install), Python's ``re`` is
-used with one bound: strings longer than :data:`RE_MAX_TEXT` are not matched against a pattern
-:func:`catastrophic` flags (the check reports them as not matching).
+used with one bound: a string longer than :data:`RE_MAX_TEXT` is never matched against a
+pattern :func:`catastrophic` flags (the check says it could not be checked, and why).
 
 :func:`catastrophic` is the heuristic behind lint rule SD031: a quantified group that itself
 contains a quantifier (``(a+)+``, ``(\\w*\\s?)*``), the shape of nearly every ReDoS.
@@ -24,7 +24,7 @@ from typing import Any
 __all__ = ["RE_MAX_TEXT", "catastrophic", "engine", "pattern_error", "search"]
 
 #: Without jsonschema-rs: the longest string matched against a catastrophic-looking pattern.
-RE_MAX_TEXT = 64
+RE_MAX_TEXT = 16
 _QUANTIFIER = r"(?:[+*]|\{\d*,\d*\})"
 _NESTED = re.compile(rf"\((?:[^()\\]|\\.)*{_QUANTIFIER}(?:[^()\\]|\\.)*\){_QUANTIFIER}")
 
@@ -63,8 +63,17 @@ def _matcher(pattern: str) -> Callable[[str], bool] | str:
     except (re.error, OverflowError, RecursionError) as exc:
         return str(exc)[:200]
     if catastrophic(pattern):
-        return lambda text: len(text) <= RE_MAX_TEXT and compiled.search(text) is not None
+        return lambda text: _bounded(compiled, text)
     return lambda text: compiled.search(text) is not None
+
+
+def _bounded(compiled: re.Pattern[str], text: str) -> bool:
+    if len(text) > RE_MAX_TEXT:
+        raise ValueError(
+            f"the pattern {compiled.pattern!r} takes exponential time in Python's re; "
+            "install jsonschema-rs (schemadrive[fast]) to check it"
+        )
+    return compiled.search(text) is not None
 
 
 def pattern_error(pattern: str) -> str | None:

@@ -120,6 +120,25 @@ def test_patterns_never_run_in_a_backtracking_engine(
     assert schemadrive.validate(names, {"aaa": "x"})
 
 
+def test_without_jsonschema_rs_a_catastrophic_pattern_is_never_run_on_long_strings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from schemadrive.schema import patterns
+
+    monkeypatch.setattr(patterns, "_rs", lambda: None)
+    patterns._matcher.cache_clear()
+    try:
+        assert patterns.engine() == "re"
+        assert patterns.search("^a+$", "a" * 100) and patterns.search("^(a+)+$", "aaa")
+        with pytest.raises(ValueError, match="exponential"):
+            patterns.search("^(a+)+$", SLOW_INPUT)
+        problems = compile_schema(CATASTROPHIC, fast=False).validate({"code": SLOW_INPUT})
+        assert [p.keyword for p in problems] == ["value"]
+        assert "jsonschema-rs" in problems[0].message
+    finally:
+        patterns._matcher.cache_clear()
+
+
 def test_lint_warns_about_catastrophic_patterns() -> None:
     findings = schemadrive.lint(CATASTROPHIC)
     assert [(f.code, f.path) for f in findings] == [("SD027", "/properties/code/pattern")]
