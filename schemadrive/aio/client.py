@@ -106,7 +106,11 @@ class AsyncClient:
 
     # -- models -----------------------------------------------------------------------------
     async def model(self, model_id: str) -> Model:
-        """The model ``model_id`` (fetched in the pool once, then from the cache)."""
+        """The model ``model_id``: from memory at once, else fetched (or read from the disk
+        cache) in the pool; ModelNotFound as for :meth:`schemadrive.Client.model`."""
+        cached = self.sync.store.peek(model_id) if isinstance(model_id, str) else None
+        if cached is not None:
+            return cached
         return await self._bridge.call(self.sync.model, model_id)
 
     async def list_models(self) -> list[str]:

@@ -12,13 +12,14 @@ The sync core does the work; this module only routes what it learns to the await
   of :meth:`~schemadrive.dispatch.lookup.JobLookup.iter_reconcile` in the pool, with the
   dispatcher's backoff between them on the loop's timers (``AsyncClient.sleep``).
 
-Each wait is a :class:`Call` with an inbox (an ``asyncio.Queue``); its deadline is measured on
+Each wait is a :class:`Call` with an :class:`Inbox`; its deadline is measured on
 the dispatcher's clock, as in the sync wait. All times are in seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import logging
 import math
@@ -50,6 +51,40 @@ log = logging.getLogger("schemadrive")
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class Inbox:
+    """What reaches one wait, in order. Not an ``asyncio.Queue`` read under ``wait_for``:
+    before Python 3.12, ``wait_for`` can swallow the cancellation of the awaiting task when
+    an item arrives at the same moment, and a cancelled wait must end."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[tuple[Any, ...]] = collections.deque()
+        self._waker: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: tuple[Any, ...]) -> None:
+        self._items.append(item)
+        if self._waker is not None and not self._waker.done():
+            self._waker.set_result(None)
+
+    async def get(self, timeout: float | None) -> tuple[Any, ...] | None:
+        """The next item; None when ``timeout`` seconds (real time) pass first."""
+        if not self._items:
+            loop = asyncio.get_running_loop()
+            waker = self._waker = loop.create_future()
+            timer = None if timeout is None else loop.call_later(timeout, _wake, waker)
+            try:
+                await waker  # a cancelled task raises here, always
+            finally:
+                self._waker = None
+                if timer is not None:
+                    timer.cancel()
+        return self._items.popleft() if self._items else None
+
+
+def _wake(waker: asyncio.Future[None]) -> None:
+    if not waker.done():
+        waker.set_result(None)
+
+
 class Call:
     """One wait (``job.wait``, ``as_completed``, ``wait_all``): its open jobs and its inbox.
 
@@ -57,9 +92,12 @@ class Call:
     round ended: look at the deadline), ``("ended", failure)`` (the stream ended).
     """
 
-    def __init__(self, pending: dict[str, Job]) -> None:
+    def __init__(self, pending: dict[str, Job], deadline: Deadline) -> None:
         self.pending = pending
-        self.inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self.deadline = deadline
+        #: "events" while the listener feeds it, "poll" once its own polling does
+        self.mode = "events"
+        self.inbox = Inbox()
 
 
 class Watcher:
@@ -75,6 +113,7 @@ class Watcher:
         self._callbacks: dict[str, Callable[[Outcome], None]] = {}
         self._connecting: tuple[EventListener, asyncio.Future[int | None]] | None = None
         self._check_ids: set[str] = set()
+        self._check_by: Deadline | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._check_task: asyncio.Task[None] | None = None
         self._slow_task: asyncio.Task[None] | None = None
@@ -163,36 +202,40 @@ class Watcher:
                 self._listener.remove_done_callback(generation_id, fn)
 
     # -- checks beside the stream -------------------------------------------------------------
-    def check(self, ids: Iterable[str]) -> None:
-        """Ask about ``ids`` once, soon: ids asked for in the same loop turn share a round."""
+    def check(self, ids: Iterable[str], deadline: Deadline) -> None:
+        """Ask about ``ids`` once, soon: ids asked for in the same loop turn share a round
+        (its requests end by the latest of their waits' deadlines)."""
         self._check_ids.update(ids)
+        if self._check_by is None or deadline.remaining() > self._check_by.remaining():
+            self._check_by = deadline
         if self._check_task is None or self._check_task.done():
             self._check_task = self._spawn(self._check_soon())
 
     async def _check_soon(self) -> None:
         await asyncio.sleep(0)  # let the other waits started in this turn add their ids
-        retry = self.dispatcher.settings.max_poll_interval
-        while self._check_ids:
+        settings = self.dispatcher.settings
+        while self._check_ids and self._check_by is not None:
             ids = [i for i in self._check_ids if i in self._calls]
-            self._check_ids = set()
-            if ids and not await self._round(ids):
+            bound, self._check_ids, self._check_by = self._check_by, set(), None
+            if ids and not await self._round(ids, bound) and not bound.expired:
                 self._check_ids.update(ids)  # a passing fault: the stream is still watched
-                await asyncio.sleep(min(retry, self.dispatcher.settings.reconcile_interval))
+                self._check_by = bound
+                await asyncio.sleep(min(settings.max_poll_interval, settings.reconcile_interval))
 
     async def _reconcile_slowly(self) -> None:
+        from ..hub.retry import Deadline
+
         interval = self.dispatcher.settings.reconcile_interval
         while self._event_calls:
             await asyncio.sleep(interval)  # real time, as the sync wait's stream reads
             ids = sorted({i for call in self._event_calls for i in call.pending})
+            latest = max((call.deadline.remaining() for call in self._event_calls), default=0.0)
             if ids:
-                await self._round(ids)
+                await self._round(ids, Deadline(min(interval, latest)))
 
-    async def _round(self, ids: list[str]) -> bool:
+    async def _round(self, ids: list[str], bound: Deadline) -> bool:
         """One round over ``ids`` (in the pool); False after a transient failure. A lasting
         failure (a 401, say) ends the waits for those ids."""
-        from ..hub.retry import Deadline
-
-        bound = Deadline(self.dispatcher.settings.reconcile_interval)
         try:
             await self.bridge.call(self._reconcile, ids, bound)
         except SchemadriveError as exc:
@@ -216,10 +259,17 @@ class Watcher:
     # -- polling ----------------------------------------------------------------------------
     def poll(self, call: Call, deadline: Deadline) -> asyncio.Task[None]:
         """Poll ``call``'s jobs until it ends (the task is cancelled then)."""
+        call.mode = "poll"
         self._add(call)
         return self._spawn(self._poll(call, deadline))
 
     async def _poll(self, call: Call, deadline: Deadline) -> None:
+        try:
+            await self._poll_rounds(call, deadline)
+        except Exception as exc:  # a bug here must end the wait, not leave it to its deadline
+            call.inbox.put_nowait(("error", exc))
+
+    async def _poll_rounds(self, call: Call, deadline: Deadline) -> None:
         # the rules of schemadrive.dispatch.polling.poll, with the sleeps on the loop
         settings = self.dispatcher.settings
         backoff = self.dispatcher.backoff()
@@ -288,7 +338,7 @@ async def iter_finished(
         return
     if watcher.closed:
         raise StreamError("the AsyncClient is closed")
-    call = Call(pending)
+    call = Call(pending, deadline)
     poller: asyncio.Task[None] | None = None
     try:
         mode: str = via
@@ -308,6 +358,8 @@ async def iter_finished(
                 raise item[1]
             if item[0] == "ended":
                 failure = item[1]
+                if failure is not None and call.mode == "poll":
+                    continue  # the stream's end, reported late: polling already took over
                 if failure is None or via == "events":
                     reason = failure or "the client was closed"
                     raise StreamError(
@@ -346,7 +398,7 @@ async def _listen(watcher: Watcher, call: Call, deadline: Deadline, *, strict: b
         opened = await watcher.connected(listener, min(settings.listen_timeout,
                                                        deadline.remaining()))  # fmt: skip
         if listener.failure is None and (opened or strict):
-            watcher.check(unchecked)
+            watcher.check(unchecked, deadline)
             return "events"
         watcher.forget(call)
     if strict:
@@ -357,12 +409,5 @@ async def _listen(watcher: Watcher, call: Call, deadline: Deadline, *, strict: b
 
 async def _next(call: Call, deadline: Deadline) -> tuple[Any, ...] | None:
     """The next inbox item, or None when the deadline's time (real time) has passed."""
-    if not call.inbox.empty():
-        return call.inbox.get_nowait()
     remaining = deadline.remaining()
-    try:
-        return await asyncio.wait_for(
-            call.inbox.get(), None if math.isinf(remaining) else max(0.0, remaining)
-        )
-    except asyncio.TimeoutError:
-        return None
+    return await call.inbox.get(None if math.isinf(remaining) else remaining)

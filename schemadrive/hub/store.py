@@ -104,6 +104,12 @@ class SchemaStore(Generic[T]):
                 self._memory[model_id] = built
             return built
 
+    def peek(self, model_id: str) -> T | None:
+        """The built model for ``model_id`` when memory holds a fresh one, else None (no I/O:
+        what an asyncio caller asks before deciding to fetch in a thread)."""
+        with self._lock:
+            return self._memory.get(model_id)
+
     def invalidate(self, model_id: str | None = None) -> None:
         """Forget the in-memory copy of one model (or all); the disk cache is kept."""
         with self._lock:
