@@ -20,13 +20,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import SchemadriveError
-from ..hub.providers import path_segment
-from ..pricing import parse_amount
 
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["WINDOW", "Pending", "actual_cost", "adopt", "hub_rows"]
+__all__ = ["CLOCK_SKEW", "WINDOW", "Pending", "actual_costs", "adopt", "hub_rows"]
 
 log = logging.getLogger("schemadrive")
 
@@ -134,17 +132,24 @@ def _key(payload: Mapping[str, Any]) -> str:
     return hash_payload(payload)
 
 
-def actual_cost(client: Client, generation_id: str) -> Decimal | None:
-    """What the hub charged for a finished job, where its history says (None otherwise):
-    ``GET <history>/<id>`` (docs/hub-contract.md §3.4)."""
-    base = client.provider.history_path
-    if base is None:
-        return None
-    path = f"{base.rstrip('/')}/{path_segment(generation_id)}"
+def actual_costs(client: Client, model_id: str, wanted: Mapping[str, float]) -> dict[str, Decimal]:
+    """What the hub charged for finished jobs (generation id -> cost), from its history:
+    one page of up to 1,000 rows per request, newest first, back to the oldest of ``wanted``
+    (generation id -> when it was submitted). Jobs the history shows without a cost yet,
+    and hubs with no history (GMI Cloud), are left out."""
+    if client.provider.history_path is None or not wanted:
+        return {}
+    oldest = min(wanted.values()) - CLOCK_SKEW
+    found: dict[str, Decimal] = {}
     try:
-        reply = client.transport.request_json("GET", path)
+        for generation in client.generations(model=model_id, page_size=1000):
+            if generation.generation_id in wanted and generation.cost is not None:
+                found[generation.generation_id] = generation.cost
+                if len(found) == len(wanted):
+                    break
+            when = _enqueued_at(generation.state.raw)
+            if when is not None and when < oldest:
+                break  # newest first: the rest are older still
     except SchemadriveError as exc:  # the cost is a courtesy; the outputs are the job
-        log.debug("no cost for %s: %s", generation_id, exc)
-        return None
-    row = reply.get("generation") if isinstance(reply, dict) else None
-    return parse_amount(row.get("cost")) if isinstance(row, Mapping) else None
+        log.debug("no costs from the history: %s", exc)
+    return found

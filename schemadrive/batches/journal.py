@@ -256,6 +256,25 @@ class Journal:
             (cost, now, now, row),
         )
 
+    def costs(self, found: Mapping[int, Decimal]) -> None:
+        """The actual costs the hub reported, by row, in one transaction."""
+        if not found:
+            return
+        now = time.time()
+        with self._lock:
+            if self._db is None:
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "UPDATE rows SET actual_cost=?, updated_at=? WHERE row=?",
+                    [(str(cost), now, row) for row, cost in found.items()],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def downloaded(self, row: int, files: Iterable[str]) -> None:
         self._write(
             "UPDATE rows SET files=?, error=NULL, updated_at=? WHERE row=?",

@@ -301,6 +301,11 @@ def _run_workers(
     for row in todo:
         work.put(row)
     worker = Worker(client, plan, journal, out, options, progress, on_progress)
+    again = set(todo)
+    for stored in journal.rows():  # succeeded in an earlier run, before the hub had a cost
+        owed = stored.state == "succeeded" and stored.actual_cost is None
+        if owed and stored.generation_id and stored.row not in again:
+            worker.cost_later(stored.row, stored.generation_id, sweep=False)
     threads = [
         threading.Thread(target=worker.loop, args=(work,), name=f"batch-{i}", daemon=True)
         for i in range(min(options.concurrency, max(1, len(todo))))
@@ -320,6 +325,7 @@ def _run_workers(
     worker.stop.set()
     for thread in threads:
         thread.join(timeout=1.0)
+    worker.sweep_costs()  # the last rows' actual costs, before the final manifest
     if worker.fatal is not None:
         raise worker.fatal
     return False

@@ -48,6 +48,8 @@ log = logging.getLogger("schemadrive")
 
 #: Sends of one row while the hub answers 429 (each after the client's own retries).
 RATE_LIMIT_ROUNDS = 10
+#: Finished rows whose actual cost is looked up together in the hub's history.
+COST_SWEEP = 25
 
 
 class _Crash:
@@ -98,6 +100,8 @@ class Worker:
         self._active = 0
         self._jobs: dict[int, Job] = {}
         self._not_before = 0.0
+        self._uncosted: dict[str, int] = {}  # generation id -> row, cost not known yet
+        self._sweeping = threading.Lock()
 
     # -- the loop -------------------------------------------------------------------------
     def loop(self, work: queue.SimpleQueue[int]) -> None:
@@ -251,11 +255,11 @@ class Worker:
             return
         if self.stop.is_set():
             return
-        cost = None if already_succeeded else history.actual_cost(self.client, job.id)
         if not already_succeeded:
-            self.journal.succeeded(row, actual_cost=cost)
+            self.journal.succeeded(row, actual_cost=None)
         self.save(row, job.id, result)
-        self._changed(row, became="succeeded" if self._saved(row) else "failed", cost=cost)
+        self._changed(row, became="succeeded" if self._saved(row) else "failed")
+        self.cost_later(row, job.id)
 
     def _saved(self, row: int) -> bool:
         return self.journal.closed or self.journal.get(row).files is not None
@@ -286,6 +290,42 @@ class Worker:
             self.journal.note(row, f"download failed: {exc}; a resume downloads it again")
             return
         self.journal.downloaded(row, files)
+
+    # -- actual costs ---------------------------------------------------------------------
+    def cost_later(self, row: int, generation_id: str, *, sweep: bool = True) -> None:
+        """Look the row's actual cost up with the next sweep (``sweep``: start one when
+        enough rows wait)."""
+        with self._lock:
+            self._uncosted[generation_id] = row
+            due = len(self._uncosted) >= COST_SWEEP
+        if due and sweep:
+            self.sweep_costs()
+
+    def sweep_costs(self) -> None:
+        """Fill in the actual costs of finished rows from the hub's history: a few rows at a
+        time (every :data:`COST_SWEEP` rows, and at the end), not a request per row."""
+        if not self._sweeping.acquire(blocking=False):
+            return  # another thread is at it
+        try:
+            with self._lock:
+                wanted = dict(self._uncosted)
+            if not wanted:
+                return
+            since = {gid: self._submitted_at(row) for gid, row in wanted.items()}
+            found = history.actual_costs(self.client, self.plan.model_id, since)
+            self.journal.costs({wanted[gid]: cost for gid, cost in found.items()})
+            with self._lock:
+                for gid, cost in found.items():
+                    self._uncosted.pop(gid, None)
+                    self.progress.spent += cost
+        finally:
+            self._sweeping.release()
+
+    def _submitted_at(self, row: int) -> float:
+        if self.journal.closed:
+            return time.time()
+        current = self.journal.get(row)
+        return current.submitted_at or current.submitting_at or current.created_at
 
     # -- interruption ---------------------------------------------------------------------
     def cancel_in_flight(self) -> None:

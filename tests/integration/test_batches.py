@@ -123,6 +123,8 @@ def test_a_batch_saves_outputs_manifest_and_actual_cost(
         assert Decimal(entry["actual_cost"]) == Decimal(job.cost)
         assert entry["estimated_cost"] == "0.32"
     assert report.spent == sum(Decimal(hub.job(e["generation_id"]).cost) for e in entries)
+    history = [r for r in hub.requests if r.path.startswith("/api/ai/generations")]
+    assert len(history) == 1  # the costs of all five rows in one look at the history
     # the same command again: nothing to do, nothing sent
     before = posts(hub)
     again = client.batch(MODEL, source, out=tmp_path / "out")
