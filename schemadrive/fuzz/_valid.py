@@ -122,7 +122,8 @@ class _Builder:
 
     def check(self, schema: Schema) -> Callable[[Any], bool]:
         """A predicate: does a value satisfy this (inlined) subschema?"""
-        return self.compiled.validator.evolve(schema=schema).is_valid
+        is_valid: Callable[[Any], bool] = self.compiled.validator.evolve(schema=schema).is_valid
+        return is_valid
 
     def build(self, node: Schema, hint: str | None = None) -> st.SearchStrategy[Any] | None:
         plain, choices = _split(node)

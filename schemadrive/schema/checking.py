@@ -147,7 +147,7 @@ class Checking:
         flat = self._flat_defaults
         if flat is not None and type(payload) is dict:
             # the defaults are plain JSON (the fast path refuses schemas with odd numbers)
-            filled: Any = {**flat, **payload}
+            filled: dict[str, Any] = {**flat, **payload}
             if self.fast_accepts(filled, mode, payload):
                 return filled
         else:

@@ -333,8 +333,8 @@ def _problem(error: Any, root_schema: dict[str, Any] | None) -> list[Problem]:
             branches: dict[Any, list[Any]] = {}
             for sub in context:
                 # a false branch reports with an empty schema path: one branch of its own
-                where = sub.relative_schema_path[0] if sub.relative_schema_path else id(sub)
-                branches.setdefault(where, []).append(sub)
+                branch = sub.relative_schema_path[0] if sub.relative_schema_path else id(sub)
+                branches.setdefault(branch, []).append(sub)
             shaped = [
                 errs
                 for errs in branches.values()

@@ -19,7 +19,7 @@ from schemadrive.schema.compile import compile_schema
 from schemadrive.testing import LocalHub
 from schemadrive.testing.strategies import recorded_schema
 
-LTX = compile_schema(recorded_schema("ltx-2-3-pro"))
+LTX = compile_schema(recorded_schema("ltx-2-3-pro"), strict=True)  # judged as a model payload
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
