@@ -316,3 +316,51 @@ def test_via_events_on_a_hub_without_a_stream_is_refused_before_sending(
         )  # fmt: skip
         assert code == 2 and "no event stream" in err
         assert posts(hub) == 0
+
+
+def test_a_lost_reply_is_uncertain_then_adopted_never_paid_twice(
+    hub: LocalHub, client: Client, tmp_path: Path
+) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl", [{"prompt": f"p{i}", "duration": 1} for i in range(3)]
+    )
+    hub.faults.reset_after(method="POST", path="/api/ai/queue", times=1)  # job made, reply lost
+    first = client.batch(MODEL, source, out=tmp_path / "out", concurrency=1)
+    assert first.counts["uncertain"] == 1 and first.counts["succeeded"] == 2
+    assert len(hub.jobs) == 3  # the hub did create the uncertain row's job
+    second = client.batch(MODEL, source, out=tmp_path / "out")
+    assert second.ok
+    assert len(hub.jobs) == 3  # adopted from the hub's history, not submitted again
+    assert {row.generation_id for row in second.rows} == set(hub.jobs)
+
+
+def test_a_failed_download_is_retried_by_the_resume(
+    hub: LocalHub, client: Client, tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [{"prompt": "a", "duration": 1}])
+    hub.faults.add(method="GET", path="/api/repos/*", status=404, times=1)
+    first = client.batch(MODEL, source, out=tmp_path / "out")
+    assert not first.ok
+    row = first.rows[0]
+    assert row.state == "succeeded" and row.files is None and "download failed" in (row.error or "")
+    second = client.batch(MODEL, source, out=tmp_path / "out")
+    assert second.ok and len(hub.jobs) == 1
+    assert (tmp_path / "out" / second.rows[0].files[0]).stat().st_size > 0  # type: ignore[index]
+
+
+def test_gmicloud_lost_reply_is_adopted_from_the_request_list(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "in.jsonl",
+        [{"audio_uri": f"https://example.com/{i}.mp3", "prompt": f"p{i}"} for i in range(2)],
+    )
+    with (
+        LocalHub(provider="gmicloud", job_seconds=0.05) as hub,
+        Client(hub.api_key, base_url=hub.url, provider="gmicloud", cache_dir=False) as client,
+    ):
+        hub.faults.reset_after(method="POST", path="*/requests", times=1)
+        first = client.batch(
+            "ltx-2-pro-audio-to-video", source, out=tmp_path / "out", concurrency=1
+        )
+        assert first.counts["uncertain"] == 1 and len(hub.jobs) == 2
+        second = client.batch("ltx-2-pro-audio-to-video", source, out=tmp_path / "out")
+        assert second.ok and len(hub.jobs) == 2
