@@ -155,6 +155,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         cancel_on_interrupt=args.cancel_on_interrupt,
     )
     display = Display(ctx)
+    previous = _terminate_as_interrupt()
     try:
         report = run_batch(client, plan, args.out, options=options, on_progress=display.update)
     except BatchInterrupted as exc:
@@ -177,6 +178,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return code
     finally:
         display.close()
+        _restore_terminate(previous)
     print_summary(ctx, report)
     if not report.ok:
         ctx.err(f"schemadrive batch: not every row succeeded; see {report.manifest}")
@@ -189,6 +191,27 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if report.counts["queued"] or report.counts["running"]:
             ctx.err(f"  rows still in flight: resume with `{resume_command(ctx, args)}`")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM (a service manager, CI, ``kill``) stops a batch as Ctrl-C does: the journal
+    consistent, the resume command printed. Returns the handler to restore."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _restore_terminate(previous: Any) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def print_plan(ctx: Context, plan: BatchPlan, out: str) -> None:
@@ -258,7 +281,8 @@ class Display:
             self._reported.add((row.row, row.state))
             files = ", ".join(row.files or ())
             detail = f" -> {files}" if files else f": {row.error}" if row.error else ""
-            self.ctx.err(f"line {row.line}: {row.state} {row.generation_id or ''}{detail}")
+            job = f" {row.generation_id}" if row.generation_id else ""
+            self.ctx.err(f"line {row.line}: {row.state}{job}{detail}")
 
     def close(self) -> None:
         with self._lock:

@@ -132,7 +132,10 @@ def test_sigkill_at_every_point_then_resume_pays_once_per_row(tmp_path: Path) ->
         assert len(outputs) == ROWS
 
 
-def test_ctrl_c_prints_the_resume_command_and_jobs_keep_running(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_prints_the_resume_command_and_jobs_keep_running(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     (tmp_path / "prompts.jsonl").write_text(
         "".join(json.dumps({"prompt": f"p{i}", "duration": 1}) + "\n" for i in range(6))
     )
@@ -143,7 +146,7 @@ def test_ctrl_c_prints_the_resume_command_and_jobs_keep_running(tmp_path: Path) 
         )  # fmt: skip
         try:
             hub.wait_for_jobs(4, timeout=PATIENCE)  # 4 in flight (--concurrency 4), none ends
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             out, err = process.communicate(timeout=PATIENCE)
         finally:
             if process.poll() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
@@ -130,3 +131,30 @@ def test_progress_line_shows_done_failed_in_flight_spent_and_eta() -> None:
     assert text.startswith("[##########..........] 4/10 done")
     assert "1 failed" in text and "3 in flight" in text and "1.28 USD spent" in text
     assert progress.eta(now=50.0) == 50.0  # 5 rows in 50 s, 5 to go
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_live_line_is_drawn_on_a_terminal_and_plain_lines_otherwise(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from schemadrive.batches import Progress
+    from schemadrive.cli._context import Context
+    from schemadrive.cli.batch import Display
+
+    journal = make(tmp_path, 1)
+    journal.set_state(0, "failed", error="boom")
+    row = journal.get(0)
+    journal.close()
+    progress = Progress(total=1, failed=1, spent=Decimal(0), last=row)
+    live = Context(stdout=io.StringIO(), stderr=_Terminal())
+    Display(live).update(progress)
+    assert live.stderr.getvalue().startswith("\r\x1b[K[")
+    plain = Context(stdout=io.StringIO(), stderr=io.StringIO())
+    display = Display(plain)
+    display.update(progress)
+    display.update(progress)  # a row is reported once
+    assert plain.stderr.getvalue() == "line 1: failed: boom\n"
