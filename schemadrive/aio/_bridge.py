@@ -34,7 +34,13 @@ class Bridge:
     """One loop, one bounded pool. Created inside a running loop (``AsyncClient.__aenter__``)."""
 
     def __init__(self, *, max_workers: int = DEFAULT_WORKERS) -> None:
-        self.loop = asyncio.get_running_loop()
+        try:
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "AsyncClient needs a running asyncio event loop (asyncio.run, or anyio on its "
+                "asyncio backend); trio is not supported (docs/async.md)"
+            ) from None
         self.max_workers = max_workers
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()

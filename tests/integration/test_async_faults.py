@@ -241,10 +241,11 @@ async def test_a_short_wait_ends_by_its_deadline(
 async def test_a_stream_that_never_opens_does_not_hold_an_events_wait(
     faulty_hub: LocalHub, make_client: MakeClient
 ) -> None:
-    faulty_hub.faults.hold(method="GET", path="/api/events", times=None)
+    held = faulty_hub.faults.hold(method="GET", path="/api/events", times=None)
     client = make_client(faulty_hub, listen=False)
     job = await client.submit(T2V, prompt="a fox")
     await ends_by_deadline(job.wait(timeout=T, via="events"), JobTimeout)
+    held.release()  # else closing the client waits for the listener's held request
 
 
 def closed_port() -> int:
