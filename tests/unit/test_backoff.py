@@ -81,3 +81,53 @@ def test_an_infinite_deadline_never_expires() -> None:
 def test_a_negative_timeout_is_refused() -> None:
     with pytest.raises(ValueError):
         Deadline(-1.0)
+
+
+# -- the one retry policy (schemadrive.hub.retry) -------------------------------------------
+
+
+def test_the_http_policy_never_retries_a_post() -> None:
+    from schemadrive.hub.retry import HTTP
+
+    retry = HTTP.urllib3_retry()
+    assert retry.is_retry("GET", 503) and retry.is_retry("DELETE", 429)
+    assert not retry.is_retry("POST", 503) and not retry.is_retry("POST", 429)
+    assert retry.other == 0  # an error after the body left is never retried, for any method
+
+
+def test_retries_are_bounded_by_the_current_deadline() -> None:
+    from urllib3 import HTTPResponse
+
+    from schemadrive.hub.retry import HTTP, within
+
+    clock = FakeClock()
+    retry = HTTP.urllib3_retry().new(total=5)  # as urllib3 copies it between tries
+    asks_for_20 = HTTPResponse(status=503, headers={"Retry-After": "20"})
+    assert retry.get_retry_after(asks_for_20) == HTTP.max_retry_after  # no deadline: capped
+    deadline = Deadline(2.0, clock=clock)
+    with within(deadline):
+        assert retry.get_retry_after(asks_for_20) == 2.0  # never past the deadline
+        clock.now += 1.5
+        assert retry.get_retry_after(asks_for_20) == pytest.approx(0.5)
+        assert not retry.is_exhausted()
+        clock.now += 0.5
+        assert retry.is_exhausted()  # no try starts after the deadline
+    assert not retry.is_exhausted()  # outside the block the deadline no longer applies
+
+
+def test_an_outer_earlier_deadline_stays_in_force() -> None:
+    from schemadrive.hub.retry import current_deadline, within
+
+    clock = FakeClock()
+    outer, inner = Deadline(1.0, clock=clock), Deadline(10.0, clock=clock)
+    with within(outer), within(inner):
+        assert current_deadline() is outer
+    assert current_deadline() is None
+
+
+def test_sooner_takes_the_earlier_of_two_deadlines() -> None:
+    clock = FakeClock()
+    deadline = Deadline(10.0, clock=clock)
+    assert deadline.sooner(20.0) is deadline
+    assert deadline.sooner(3.0).remaining() == 3.0
+    assert math.isinf(Deadline(math.inf, clock=clock).sooner(math.inf).remaining())
