@@ -207,7 +207,7 @@ class Worker:
             except (AuthenticationError, ModelNotFound, NetworkError) as exc:
                 self.journal.set_state(row, "pending", error=str(exc))  # certainly not sent
                 raise
-            except SchemadriveError as exc:  # the hub refused it (4xx): nothing was created
+            except (SchemadriveError, OSError) as exc:  # a 4xx, or a file unreadable: not sent
                 self.journal.set_state(row, "failed", error=str(exc).splitlines()[0])
                 self._changed(row, became="failed")
                 return None

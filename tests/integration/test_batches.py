@@ -364,3 +364,19 @@ def test_gmicloud_lost_reply_is_adopted_from_the_request_list(tmp_path: Path) ->
         assert first.counts["uncertain"] == 1 and len(hub.jobs) == 2
         second = client.batch("ltx-2-pro-audio-to-video", source, out=tmp_path / "out")
         assert second.ok and len(hub.jobs) == 2
+
+
+def test_a_file_gone_after_validation_fails_its_row_and_sends_nothing(
+    hub: LocalHub, client: Client, tmp_path: Path
+) -> None:
+    from schemadrive.batches import plan_batch, run_batch
+    from schemadrive.testing.media import png_bytes
+
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    source = tmp_path / "in.csv"
+    source.write_text("prompt,input_image,duration\nfirst,@a.png,1\n")
+    plan = plan_batch(client, MODEL, source)
+    (tmp_path / "a.png").unlink()  # between validation and the submit
+    report = run_batch(client, plan, tmp_path / "out")
+    assert report.counts["failed"] == 1 and "a.png" in (report.rows[0].error or "")
+    assert posts(hub) == 0
