@@ -1,9 +1,10 @@
-"""Start-up: ``schemadrive validate`` of one small file against ``check-jsonschema
---schemafile`` on the same file (target: at most half its wall time), and ``schemadrive
---version`` against ``python -c pass`` (target: at most 2.5x).
+"""Start-up: ``schemadrive validate --schema S P`` of one small file against ``check-jsonschema
+--schemafile S P`` on the same file (target: at most half its wall time; on the flat schema,
+on the conditional one, and with an invalid payload), and ``schemadrive --version``,
+``schemadrive --help`` and ``schemadrive validate --help`` against ``python -c pass`` (target:
+at most 2.5x). Every command runs in a fresh interpreter, in turns, after one warm-up run.
 
-check-jsonschema is not a dependency: ``pip install check-jsonschema`` to include it (the
-benchmark says it is skipped otherwise).
+check-jsonschema is an anchor: ``pip install -e '.[bench]'`` (a run without it fails).
 """
 
 from __future__ import annotations
@@ -11,96 +12,99 @@ from __future__ import annotations
 import json
 import sys
 
-from .bench_validate import payloads
-from .common import MODEL, WORK, Figure, bench_env, report, script, skipped, walls
+from .common import (
+    RUNS,
+    WORK,
+    Figure,
+    bench_env,
+    compare,
+    report,
+    require_script,
+    skipped,
+    walls,
+)
+from .workloads import (
+    CONDITIONAL,
+    MODEL,
+    conditional_payloads,
+    flat_model,
+    invalid_conditional,
+    invalid_flat,
+    payloads,
+)
 
 NAME = "cli"
 COMMAND = "python tests/benchmarks/run.py cli"
 
 
 def run(figures: list[Figure], *, quick: bool = False) -> None:
-    from schemadrive import Client
-
-    runs = 5 if quick else 15
+    runs = RUNS if quick else 3 * RUNS
     env = bench_env()
-    schema_file, payload_file = WORK / "schema.json", WORK / "payload.json"
-    schema_file.write_text(json.dumps(Client(offline=True, cache_dir=False).model(MODEL).schema))
-    payload_file.write_text(json.dumps(payloads(1)[0]))
-    cli = script("schemadrive")
+    files = {
+        "flat.schema": json.dumps(flat_model().schema),
+        "flat.valid": json.dumps(payloads(1)[0]),
+        "flat.invalid": json.dumps(invalid_flat(1)[0]),
+        "conditional.valid": json.dumps(conditional_payloads(1)[0]),
+        "conditional.invalid": json.dumps(invalid_conditional(1)[0]),
+    }
+    paths = {}
+    for name, text in files.items():
+        paths[name] = WORK / f"cli-{name}.json"
+        paths[name].write_text(text)
+    paths["conditional.schema"] = CONDITIONAL
+    cli = require_script(NAME, "schemadrive", "schemadrive (pip install -e .)", figures)
+    checker = require_script(NAME, "check-jsonschema", "check-jsonschema", figures)
     if cli is None:
         skipped(NAME, "the schemadrive console script is not installed", figures)
         return
-    commands = {
+    commands: dict[str, list[str]] = {
         "pass": [sys.executable, "-c", "pass"],
         "version": [cli, "--version"],
         "help": [cli, "--help"],
-        "schema": [cli, "validate", "--schema", str(schema_file), str(payload_file)],
-        "model": [cli, "--offline", "validate", MODEL, str(payload_file)],
+        "validate-help": [cli, "validate", "--help"],
+        "model": [cli, "--offline", "validate", MODEL, str(paths["flat.valid"])],
     }
-    checker = script("check-jsonschema")
-    if checker is not None:
-        commands["checker"] = [checker, "--schemafile", str(schema_file), str(payload_file)]
-        commands["checker-version"] = [checker, "--version"]
-    best = walls(commands, runs=runs, env=env)
-    nothing = best["pass"]
-    for name, what, target in (
-        ("version", "schemadrive --version", "<= 2.5x"),
-        ("help", "schemadrive --help", None),
-    ):
-        met = best[name] <= 2.5 * nothing if target else None
-        report(
-            Figure(
-                NAME,
-                what,
-                best[name],
-                "s",
-                "python -c pass",
-                nothing,
-                target,
-                met,
-                "lower",
-                command=COMMAND,
-            ),
-            figures,
-        )
-    if checker is None:
-        skipped(
-            NAME,
-            "check-jsonschema is not installed (pip install check-jsonschema); "
-            f"schemadrive validate --schema took {best['schema']:.3f} s",
-            figures,
-        )
-        return
-    theirs = best["checker"]
+    kinds, variants = ("flat", "conditional"), ("valid", "invalid")
+    cases = [(kind, variant) for kind in kinds for variant in variants]
+    for kind, variant in cases:
+        schema, payload = str(paths[f"{kind}.schema"]), str(paths[f"{kind}.{variant}"])
+        commands[f"{kind}.{variant}"] = [cli, "validate", "--schema", schema, payload]
+        if checker is not None:
+            commands[f"checker.{kind}.{variant}"] = [checker, "--schemafile", schema, payload]
+    measured = walls(commands, runs=runs, env=env)
+    nothing = measured["pass"]
     for name, what in (
-        ("schema", "schemadrive validate --schema schema.json payload.json"),
-        ("model", f"schemadrive --offline validate {MODEL} payload.json"),
+        ("version", "schemadrive --version"),
+        ("help", "schemadrive --help"),
+        ("validate-help", "schemadrive validate --help"),
     ):
         report(
-            Figure(
+            compare(
+                NAME, what, measured[name], "s", "python -c pass", nothing, better="lower",
+                limit=2.5, command=COMMAND,
+            ),
+            figures,
+        )  # fmt: skip
+    if checker is None:
+        return
+    for kind, variant in cases:
+        # the target is for a valid payload (no jsonschema import); an invalid one is explained
+        limit = 0.5 if variant == "valid" else None
+        report(
+            compare(
                 NAME,
-                what,
-                best[name],
-                "s",
-                "check-jsonschema --schemafile",
-                theirs,
-                "<= 0.5x",
-                best[name] <= 0.5 * theirs,
-                "lower",
+                f"schemadrive validate --schema S P, {kind} schema, {variant} payload",
+                measured[f"{kind}.{variant}"], "s", "check-jsonschema --schemafile S P",
+                measured[f"checker.{kind}.{variant}"], better="lower", limit=limit,
                 command=COMMAND,
             ),
             figures,
-        )
+        )  # fmt: skip
     report(
-        Figure(
-            NAME,
-            "check-jsonschema --version",
-            best["checker-version"],
-            "s",
-            "python -c pass",
-            nothing,
-            better="lower",
+        compare(
+            NAME, f"schemadrive --offline validate {MODEL} P (valid)", measured["model"], "s",
+            "check-jsonschema --schemafile S P", measured["checker.flat.valid"], better="lower",
             command=COMMAND,
         ),
         figures,
-    )
+    )  # fmt: skip

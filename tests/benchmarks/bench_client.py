@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
-from .common import MODEL, Figure, report, skipped
+from .common import MODEL, RUNS, Figure, Sample, report, skipped
 
 NAME = "client"
 COMMAND = "python tests/benchmarks/run.py client"
@@ -20,12 +20,14 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
     client = Client(offline=True, cache_dir=False)
     client.model(MODEL)
     calls = 100_000 if quick else 500_000
-    best = float("inf")
-    for _ in range(3 if quick else 7):
+    times = []
+    for _ in range(RUNS if quick else 2 * RUNS):
         start = time.perf_counter()
         for _ in range(calls // 10):
             client.model(MODEL)
-        best = min(best, (time.perf_counter() - start) / (calls // 10))
+        times.append((time.perf_counter() - start) / (calls // 10))
+    sample = Sample.of([t * 1e6 for t in times])
+    best = sample.median / 1e6
     floor, ttl, lock = _parts(calls // 10, client.model(MODEL))
     note = (
         f"where it goes: cachetools TTLCache.get {ttl * 1e6:.2f} us, a threading.Lock "
@@ -44,6 +46,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
             "lower",
             note=note,
             command=COMMAND,
+            spread=sample.spread(),
         ),
         figures,
     )

@@ -1,155 +1,168 @@
-"""Model.validate and Model.prepare throughput on valid payloads (ltx-2-3-quality-text-to-video),
-against a cached jsonschema validator and ``jsonschema.validate``; targets: validate at least
-1,000,000 payloads/s, prepare at least 300,000/s. Also prints where the time of one call goes.
+"""Validation in one process, on the flat schema (a seed model's) and the conditional one
+(tests/benchmarks/conditional_schema.json), over valid, mixed (10% invalid) and invalid
+payloads: Model.validate against bare jsonschema-rs and jsonschema's iter_errors (full problem
+lists), Model.prepare and fill_defaults on the conditional schema against the flat one, and the
+module-level schemadrive.validate/fill_defaults/prepare(schema, payload) against a Model.
+fastjsonschema (first error only) is printed beside them for scale.
 """
 
 from __future__ import annotations
 
-import random
-import time
+from collections.abc import Callable
 from typing import Any
 
-from .common import MODEL, Figure, interleaved, rate, report
+from .common import RUNS, Figure, Rate, Sample, compare, in_turns, report, require
+from .workloads import (
+    conditional_model,
+    conditional_payloads,
+    conditional_schema,
+    flat_model,
+    invalid_conditional,
+    invalid_flat,
+    mixed,
+    payloads,
+)
 
 NAME = "validate"
 COMMAND = "python tests/benchmarks/run.py validate"
-RESOLUTIONS = [
-    "square_hd",
-    "square",
-    "portrait_4_3",
-    "portrait_16_9",
-    "landscape_4_3",
-    "landscape_16_9",
-]
+UNIT = "payloads/s"
+
+# re-exported: older benchmarks import the flat payloads from here
+__all__ = ["payloads", "run"]
 
 
-def payloads(count: int, seed: int = 8) -> list[dict[str, Any]]:
-    """Valid payloads as people send them: a prompt and zero to six of the optional settings."""
-    rng = random.Random(seed)
-    out = []
-    for index in range(count):
-        payload: dict[str, Any] = {"prompt": f"a red fox running through snow, take {index}"}
-        options = {
-            "num_frames": rng.randrange(9, 482),
-            "resolution": rng.choice(RESOLUTIONS),
-            "frames_per_second": rng.choice([24, 25, 30, 12.5]),
-            "generate_audio": rng.random() < 0.5,
-            "video_quality": rng.choice(["low", "medium", "high", "maximum"]),
-            "seed": rng.randrange(2**31),
-        }
-        for key in rng.sample(sorted(options), rng.randrange(len(options) + 1)):
-            payload[key] = options[key]
-        out.append(payload)
-    return out
+def _swallow(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function`` with PayloadInvalid caught (prepare raises it on invalid payloads)."""
+    from schemadrive.exceptions import PayloadInvalid
+
+    def call(payload: Any) -> Any:
+        try:
+            return function(payload)
+        except PayloadInvalid:
+            return None
+
+    return call
 
 
 def run(figures: list[Figure], *, quick: bool = False) -> None:
     import jsonschema
 
-    from schemadrive import Client
-    from schemadrive.schema.compile import CompiledSchema
-    from schemadrive.schema.fastpath import is_plain
+    import schemadrive
 
-    model = Client(offline=True, cache_dir=False).model(MODEL)
-    compiled = model.compiled
-    items = payloads(1000)
-    assert all(model.validate(p) == [] for p in items), "the benchmark payloads must be valid"
-    schema = model.schema
-    cls = jsonschema.validators.validator_for(schema)
-    cached = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    slow = CompiledSchema(schema, fast=False)
-    seconds = 0.15 if quick else 0.4
-
-    best = interleaved(
-        {
-            "validate": lambda: rate(model.validate, items, seconds=seconds),
-            "prepare": lambda: rate(model.prepare, items, seconds=seconds),
-            "cached": lambda: rate(cached.validate, items[:200], seconds=seconds),
+    rs = require(NAME, "jsonschema_rs", "jsonschema-rs", figures)
+    fjs = require(NAME, "fastjsonschema", "fastjsonschema", figures)
+    seconds = 0.04 if quick else 0.12
+    count = 300 if quick else 1000
+    models = {"flat": flat_model(), "conditional": conditional_model()}
+    schemas = {"flat": models["flat"].schema, "conditional": conditional_schema()}
+    work: dict[str, dict[str, list[Any]]] = {
+        "flat": {"valid": payloads(count), "invalid": invalid_flat(count // 5)},
+        "conditional": {
+            "valid": conditional_payloads(count),
+            "invalid": invalid_conditional(count // 5),
         },
-        rounds=2 if quick else 3,
-    )
-    start = time.perf_counter()
-    few = items[: 20 if quick else 60]
-    for payload in few:
-        jsonschema.validate(payload, schema)
-    one_shot = len(few) / (time.perf_counter() - start)
-    slow_rate = rate(slow.validate, items[:200], seconds=seconds)
+    }
+    for kind, sets in work.items():
+        sets["mixed"] = mixed(sets["valid"], sets["invalid"])
+        model = models[kind]
+        assert all(model.validate(p) == [] for p in sets["valid"]), f"{kind}: valid payloads"
+        assert all(model.validate(p) for p in sets["invalid"]), f"{kind}: invalid payloads"
 
-    fast = "jsonschema-rs" if compiled.fast else f"jsonschema ({compiled.fallback_reason})"
-    for what, value, target, goal in (
-        ("Model.validate, valid payloads", best["validate"], ">= 1,000,000/s", 1_000_000),
-        ("Model.prepare, valid payloads", best["prepare"], ">= 300,000/s", 300_000),
-    ):
+    def measures(kind: str) -> dict[str, Callable[[], float]]:
+        model, schema, sets = models[kind], schemas[kind], work[kind]
+        cls = jsonschema.validators.validator_for(schema)
+        python = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        out: dict[str, Callable[[], float]] = {}
+
+        def add(name: str, function: Callable[[Any], Any], items: list[Any]) -> None:
+            out[name] = Rate(function, items, seconds=seconds)
+
+        for variant in ("valid", "mixed", "invalid"):
+            items = sets[variant]
+            add(f"validate/{variant}", model.validate, items)
+            add(f"iter_errors/{variant}", lambda p: list(python.iter_errors(p)), items)
+            if variant != "invalid":
+                add(f"prepare/{variant}", _swallow(model.prepare), items)
+                add(f"fill/{variant}", model.fill_defaults, items)
+                add(f"module.validate/{variant}", lambda p: schemadrive.validate(schema, p), items)
+            if rs is not None:
+                add(f"rs/{variant}", rs.validator_for(schema).is_valid, items)
+            if fjs is not None:
+                add(f"fjs/{variant}", _first_error(fjs.compile(schema)), items)
+        valid = sets["valid"]
+        add("module.fill/valid", lambda p: schemadrive.fill_defaults(schema, p), valid)
+        add("module.prepare/valid", lambda p: schemadrive.prepare(schema, p), valid)
+        return out
+
+    measured: dict[str, dict[str, Sample]] = {}
+    for kind in ("flat", "conditional"):
+        measured[kind] = in_turns(measures(kind), runs=RUNS)
+    flat, cond = measured["flat"], measured["conditional"]
+
+    def figure(
+        what: str, ours: Sample, anchor: str, theirs: Sample, limit: float | None = None
+    ) -> None:
         report(
-            Figure(
-                NAME,
-                what,
-                value,
-                "payloads/s",
-                "cached jsonschema validator",
-                best["cached"],
-                target,
-                value >= goal,
+            compare(
+                NAME, what, ours, UNIT, anchor, theirs, better="higher", limit=limit,
                 command=COMMAND,
-                note=f"judged by {fast}",
             ),
             figures,
-        )
-        report(
-            Figure(
-                NAME, what, value, "payloads/s", "jsonschema.validate()", one_shot, command=COMMAND
-            ),
-            figures,
-        )
-    report(
-        Figure(
-            NAME,
-            "slow path alone (CompiledSchema(fast=False).validate)",
-            slow_rate,
-            "payloads/s",
-            "cached jsonschema validator",
-            best["cached"],
-            command=COMMAND,
-        ),
-        figures,
-    )
-    if compiled.fast:
-        _profile(model, items, figures, seconds, is_plain)
+        )  # fmt: skip
+
+    for kind, m in (("flat", flat), ("conditional", cond)):
+        for variant in ("valid", "mixed"):
+            if "rs/" + variant in m:
+                limit = 0.60 if variant == "valid" else None
+                figure(
+                    f"Model.validate, {kind} schema, {variant} payloads",
+                    m[f"validate/{variant}"], "bare jsonschema-rs is_valid (verdict only)",
+                    m[f"rs/{variant}"], limit,
+                )  # fmt: skip
+        for variant in ("invalid", "mixed"):
+            figure(
+                f"Model.validate (full problem lists), {kind} schema, {variant} payloads",
+                m[f"validate/{variant}"], "jsonschema iter_errors (cached validator)",
+                m[f"iter_errors/{variant}"], 2.0 if variant == "invalid" else None,
+            )  # fmt: skip
+            if f"fjs/{variant}" in m:
+                figure(
+                    f"Model.validate (full problem lists), {kind} schema, {variant} payloads",
+                    m[f"validate/{variant}"], "fastjsonschema (first error only)",
+                    m[f"fjs/{variant}"],
+                )  # fmt: skip
+    for variant in ("valid", "mixed"):
+        figure(
+            f"Model.prepare, conditional schema, {variant} payloads",
+            cond[f"prepare/{variant}"], f"Model.prepare, flat schema, {variant} payloads",
+            flat[f"prepare/{variant}"], 0.25 if variant == "valid" else None,
+        )  # fmt: skip
+        figure(
+            f"Model.fill_defaults, conditional schema, {variant} payloads",
+            cond[f"fill/{variant}"], f"Model.prepare, conditional schema, {variant} payloads",
+            cond[f"prepare/{variant}"], 1.0 if variant == "valid" else None,
+        )  # fmt: skip
+    for kind, m in (("flat", flat), ("conditional", cond)):
+        for function, key, anchor_key in (
+            ("validate", "module.validate/valid", "validate/valid"),
+            ("fill_defaults", "module.fill/valid", "fill/valid"),
+            ("prepare", "module.prepare/valid", "prepare/valid"),
+        ):
+            figure(
+                f"schemadrive.{function}(schema, payload), {kind} schema, valid payloads",
+                m[key], f"Model.{function}(payload)", m[anchor_key], 1 / 1.5,
+            )  # fmt: skip
+        figure(
+            f"schemadrive.validate(schema, payload), {kind} schema, mixed payloads",
+            m["module.validate/mixed"], "Model.validate(payload)", m["validate/mixed"],
+        )  # fmt: skip
 
 
-def _profile(
-    model: Any, items: list[Any], figures: list[Figure], seconds: float, guard: Any
-) -> None:
-    """Where one Model.validate call spends its time (nanoseconds per payload)."""
-    compiled = model.compiled
-    strict = compiled._fast.strict
-    parts = interleaved(
-        {
-            "loop": lambda: rate(lambda p: None, items, seconds=seconds),
-            "rs": lambda: rate(strict, items, seconds=seconds),
-            "guard": lambda: rate(guard, items, seconds=seconds),
-            "compiled": lambda: rate(compiled.validate, items, seconds=seconds),
-            "model": lambda: rate(model.validate, items, seconds=seconds),
-        }
-    )
-    ns = {k: 1e9 / v for k, v in parts.items()}
-    loop = ns["loop"]
-    note = (
-        f"per call: jsonschema-rs is_valid {ns['rs'] - loop:.0f} ns, plain-JSON guard "
-        f"{ns['guard'] - loop:.0f} ns, CompiledSchema.validate total "
-        f"{ns['compiled'] - loop:.0f} ns, "
-        f"Model.validate total {ns['model'] - loop:.0f} ns (loop overhead {loop:.0f} ns excluded)"
-    )
-    report(
-        Figure(
-            NAME,
-            "jsonschema-rs is_valid alone (the ceiling)",
-            parts["rs"],
-            "payloads/s",
-            "Model.validate",
-            parts["model"],
-            note=note,
-            command=COMMAND,
-        ),
-        figures,
-    )
+def _first_error(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def call(payload: Any) -> Any:
+        try:
+            return check(payload)
+        except Exception as exc:  # fastjsonschema raises on the first error
+            return exc
+
+    return call
