@@ -69,7 +69,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
         skipped(NAME, f"LocalHub is not available ({exc})", figures)
         return
     rows = 200 if quick else 1000
-    runs = 1 if quick else 3
+    runs = 1 if quick else 5
     work = Path(tempfile.mkdtemp(prefix="schemadrive-bench-batch-"))
     source = work / "rows.jsonl"
     source.write_text(
