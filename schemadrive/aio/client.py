@@ -196,7 +196,7 @@ class AsyncClient:
         return iter_finished(self._watcher, jobs, timeout=timeout, via=via)
 
     async def as_completed(
-        self, jobs: Iterable[AsyncJob], *, timeout: float | None = None, via: Via = "auto"
+        self, jobs: Iterable[AsyncJob | Job], *, timeout: float | None = None, via: Via = "auto"
     ) -> AsyncIterator[AsyncJob]:
         """Yield each job as it ends (``job.result()`` gives its Result or raises).
 
@@ -205,7 +205,9 @@ class AsyncClient:
         loop early with ``contextlib.aclosing(client.as_completed(...))`` to stop waiting
         at once.
         """
-        wrapped = {job.id: job for job in jobs}
+        wrapped = {
+            job.id: job if isinstance(job, AsyncJob) else AsyncJob(job, self) for job in jobs
+        }  # sync Jobs (client.sync's) are accepted too
         waiting = self._finished([job.sync for job in wrapped.values()], timeout=timeout, via=via)
         done: set[str] = set()
         try:
@@ -220,7 +222,7 @@ class AsyncClient:
 
     async def wait_all(
         self,
-        jobs: Iterable[AsyncJob],
+        jobs: Iterable[AsyncJob | Job],
         *,
         timeout: float | None = None,
         via: Via = "auto",
@@ -229,12 +231,12 @@ class AsyncClient:
         """Wait for every job; their Results in the order given (see
         :meth:`schemadrive.Client.wait_all`: the first failure, in order, is raised after
         every job was waited for, or is in its place with ``return_exceptions=True``)."""
-        jobs = list(jobs)
-        async for _ in self.as_completed(jobs, timeout=timeout, via=via):
+        waited = [job if isinstance(job, AsyncJob) else AsyncJob(job, self) for job in jobs]
+        async for _ in self.as_completed(waited, timeout=timeout, via=via):
             pass
         results: list[Any] = []
         first: SchemadriveError | None = None
-        for job in jobs:
+        for job in waited:
             try:
                 results.append(job.result())
             except SchemadriveError as exc:

@@ -319,3 +319,11 @@ def test_import_schemadrive_loads_no_asyncio() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split("\n")
     assert out[:2] == ["[]", "True"]
+
+
+def test_without_an_asyncio_loop_it_says_so() -> None:
+    """What trio code (or no loop at all) meets: a plain message, not an obscure failure."""
+    client = AsyncClient("k", base_url="http://127.0.0.1:9", cache_dir=False)
+    entering = client.__aenter__()
+    with pytest.raises(RuntimeError, match=r"asyncio event loop.*trio is not supported"):
+        entering.send(None)
