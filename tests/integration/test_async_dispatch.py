@@ -34,6 +34,7 @@ from integration.test_dispatch import (
 )
 
 from schemadrive import AsyncClient
+from schemadrive.batches.errors import BatchInvalid
 from schemadrive.exceptions import (
     JobCancelled,
     JobFailed,
@@ -421,3 +422,14 @@ async def test_without_a_stream_auto_polls_and_events_raises(
         await (await client.submit(T2V, prompt="a fox")).wait(timeout=PATIENCE, via="events")
     assert "404" in str(caught.value)
     assert len(manual_hub.requests.filter("GET", "/api/events")) == 1
+
+
+async def test_a_batch_runs_awaited(hub: LocalHub, make_client: MakeClient, tmp_path: Any) -> None:
+    client = make_client(hub)
+    rows = [{"prompt": f"a fox, take {i}"} for i in range(3)]
+    report = await client.batch(T2V, rows, out=tmp_path / "out", concurrency=2, timeout=PATIENCE)
+    assert report.ok and report.counts["succeeded"] == 3
+    assert len(hub.requests.filter("POST")) == 3
+    with pytest.raises(BatchInvalid):  # every row is checked before anything is sent
+        await client.batch(T2V, [{"prompt": "x", "num_frames": 99999}], out=tmp_path / "bad")
+    assert len(hub.requests.filter("POST")) == 3
