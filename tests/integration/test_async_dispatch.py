@@ -363,6 +363,20 @@ async def test_cancelling_the_waiting_task_leaves_the_job_running(
     assert (await again.wait(timeout=PATIENCE)).generation_id == job.id  # resumable
 
 
+async def test_a_cancelled_wait_all_names_every_job_left_running(
+    manual_hub: LocalHub, make_client: MakeClient
+) -> None:
+    client = make_client(manual_hub)
+    jobs = await client.submit_many(T2V, {"prompt": "a fox"}, count=3)
+    waiting = asyncio.ensure_future(client.wait_all(jobs, timeout=PATIENCE))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError) as caught:
+        await waiting
+    assert sorted(caught.value.pending) == sorted(job.id for job in jobs)  # type: ignore[attr-defined]
+    assert all(manual_hub.job(job.id).status == "queued" for job in jobs)
+
+
 async def test_a_deadline_raises_job_timeout_with_the_id_by_polling(
     still_hub: LocalHub, make_client: MakeClient, flavour: Flavour
 ) -> None:
