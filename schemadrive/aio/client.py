@@ -18,7 +18,8 @@ from ..client import Client, _merge
 from ..exceptions import PayloadInvalid, SchemadriveError
 from ._bridge import DEFAULT_WORKERS, Bridge, run_in_thread
 from .job import AsyncJob, AsyncResult, mark_cancelled
-from .waiting import Watcher, iter_finished
+from .waiting import iter_finished
+from .watcher import Watcher
 
 if TYPE_CHECKING:
     from decimal import Decimal
