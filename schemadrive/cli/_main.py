@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "hub": ("hub", "run a local test hub (LocalHub) on 127.0.0.1 until interrupted"),
     "demo": ("demo", "a two-minute tour on a local hub (no key, no network)"),
+    "ui": (
+        "ui",
+        "a local page to try a model: a form from its schema, live problems, costs, jobs, video",
+    ),
 }
 
 _DESCRIPTION = (

@@ -40,6 +40,7 @@ LAYER_OF = {
     "schemadrive.media": "schema",  # pure: files sniffed, encoded and bound to a schema's URIs
     "schemadrive.__main__": "entry",
     "schemadrive.cli": "cli",
+    "schemadrive.ui": "ui",  # the playground page (docs/ui.md): above client, beside cli
     "schemadrive.tables": "tables",
     "schemadrive.spark": "tables",  # tables on Spark
     "schemadrive.dask": "tables",  # tables on Dask
@@ -64,7 +65,8 @@ LAYER_OF = {
 MAY_IMPORT = {
     "entry": {"cli"},
     "cli": {"api", "tables", "client", "batches", "dispatch", "hub", "schema", "linting", "fuzz",
-            "testing", "base"},
+            "testing", "base", "ui"},
+    "ui": {"client", "dispatch", "hub", "schema", "base"},
     "api": {"aio", "client", "dispatch", "hub", "schema", "linting", "base"},
     "aio": {"client", "batches", "dispatch", "hub", "schema", "base"},
     "tables": {"client", "hub", "schema", "base"},
