@@ -138,12 +138,12 @@ def _sample(results: list[dict[str, Any]], key: Callable[[dict[str, Any]], float
 
 
 def _mean_delay(result: dict[str, Any]) -> float:
-    return statistics.mean(result["delays"])
+    return float(statistics.mean(result["delays"]))
 
 
 def _p95(result: dict[str, Any]) -> float:
     ordered = sorted(result["delays"])
-    return ordered[int(0.95 * (len(ordered) - 1))]
+    return float(ordered[int(0.95 * (len(ordered) - 1))])
 
 
 def run(figures: list[Figure], *, quick: bool = False) -> None:

@@ -293,7 +293,7 @@ async def test_as_completed_deadline_names_every_unfinished_job(
     with pytest.raises(JobTimeout) as caught:
         async for _ in client.as_completed(jobs, timeout=3, via="poll"):
             pass
-    assert sorted(caught.value.pending) == sorted(job.id for job in jobs)  # type: ignore[attr-defined]
+    assert sorted(caught.value.pending) == sorted(job.id for job in jobs)
 
 
 # -- failures, cancellation, deadlines -----------------------------------------------------
