@@ -76,7 +76,8 @@ class Page:
             assert response.status_code == 200, response.text
             assert response.headers["content-type"].startswith("text/event-stream")
             name = None
-            for line in response.iter_lines(decode_unicode=True):
+            for raw in response.iter_lines():
+                line = raw.decode("utf-8")
                 if line.startswith("event:"):
                     name = line.split(":", 1)[1].strip()
                 elif line.startswith("data:") and name == "job":

@@ -57,6 +57,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     ctx.absorb(args)
     try:
+        import uvicorn  # noqa: F401 - the ui extra, checked before anything starts
+
+        from ..ui import app  # noqa: F401 - imports Starlette
         from ..ui.server import PlaygroundServer, is_loopback
     except ImportError as exc:
         raise ConfigurationError(

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import html
 import json
+import logging
 import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,8 +41,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Playground", "create_app"]
 
+log = logging.getLogger("schemadrive")
+
 STATIC = Path(__file__).parent / "static"
 _STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+#: the largest file the page takes when the client has an uploader, in bytes
+UPLOAD_LIMIT = 256_000_000
 #: seconds between keep-alive comments on an idle event stream (proxies drop silent ones)
 KEEPALIVE = 15.0
 
@@ -56,8 +61,10 @@ class Playground:
         self.client = client
         self.model = model
         self.board = JobBoard(client, wait_timeout=wait_timeout)
-        limit = client.max_inline_bytes if client.uploader is None else 1 << 30
-        self.uploads = Uploads(limit=limit, total=max(limit, 1) * 4)
+        # what the core would send inline, or (with an uploader) what is sensible to hold in
+        # memory for one file; a few such files at most are kept at once
+        limit = client.max_inline_bytes if client.uploader is None else UPLOAD_LIMIT
+        self.uploads = Uploads(limit=limit, total=max(limit * 4, UPLOAD_LIMIT))
 
     def file(self, upload_id: str) -> NamedFile:
         name, data = self.uploads.get(upload_id)
@@ -121,6 +128,8 @@ class Playground:
         def chunks() -> Iterator[bytes]:
             try:
                 yield from response.iter_content(64 * 1024)
+            except OSError as exc:  # requests' errors too: the reply ends short, the browser sees
+                log.debug("the result of %s was cut short: %s", generation_id, exc)
             finally:
                 response.close()
 
@@ -188,6 +197,11 @@ def create_app(playground: Playground, *, token: str) -> TokenGate:
 
     async def upload(request: Request) -> Response:
         name = request.query_params.get("name") or "file"
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit():  # refused before it is read
+            too_large = playground.uploads.refusal(name, int(declared))
+            if too_large is not None:
+                return JSONResponse({"error": too_large}, status_code=413)
         data = await request.body()
         return await _answer(lambda: {"id": playground.uploads.put(name, data)})
 

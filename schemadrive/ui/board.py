@@ -226,16 +226,23 @@ class Uploads:
         self._files: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.Lock()
 
-    def put(self, name: str, data: bytes) -> str:
-        """Keep ``data`` under a new id; ConfigurationError when it is over ``limit``."""
+    def refusal(self, name: str, size: int) -> str | None:
+        """Why a file of ``size`` bytes is not taken, or None when it is."""
         from ..media.display import human_size
 
-        if len(data) > self.limit:
-            raise ConfigurationError(
-                f"{name} is {human_size(len(data))}; the page takes files up to "
-                f"{human_size(self.limit)} (Client(max_inline_bytes=...) or an uploader: "
-                "docs/files.md)"
-            )
+        if size <= self.limit:
+            return None
+        return (
+            f"{name} is {human_size(size)}; the page takes files up to "
+            f"{human_size(self.limit)} (Client(max_inline_bytes=...) or an uploader: "
+            "docs/files.md)"
+        )
+
+    def put(self, name: str, data: bytes) -> str:
+        """Keep ``data`` under a new id; ConfigurationError when it is over ``limit``."""
+        refused = self.refusal(name, len(data))
+        if refused is not None:
+            raise ConfigurationError(refused)
         upload_id = secrets.token_urlsafe(12)
         with self._lock:
             self._files[upload_id] = (name, data)

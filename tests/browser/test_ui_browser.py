@@ -123,7 +123,7 @@ def test_fields_appear_in_order_with_basic_first(browser: WebDriver) -> None:
         assert frames.get_property("value") == "121"
         assert field(browser, "generate_audio").find_element(By.TAG_NAME, "input").is_selected()
         help_text = field(browser, "num_frames").find_element(By.CLASS_NAME, "help")
-        assert "The number of frames to generate." in help_text.get_attribute("textContent")
+        assert "The number of frames to generate." in (help_text.get_attribute("textContent") or "")
 
 
 def test_a_bad_value_shows_the_problem_and_disables_generate(browser: WebDriver) -> None:
@@ -138,7 +138,7 @@ def test_a_bad_value_shows_the_problem_and_disables_generate(browser: WebDriver)
         text = "$.num_frames: 1000 is above the maximum 481"
         until(browser, lambda d: text in d.find_element(By.ID, "problems").text, "the problem")
         assert not generate_button(browser).is_enabled()
-        assert "invalid" in field(browser, "num_frames").get_attribute("class")
+        assert "invalid" in (field(browser, "num_frames").get_attribute("class") or "")
         assert (
             text in field(browser, "num_frames").find_element(By.CLASS_NAME, "field-problems").text
         )
@@ -176,7 +176,7 @@ def test_a_good_submit_ends_with_a_video_that_loads(browser: WebDriver, tmp_path
         item = browser.find_element(By.CSS_SELECTOR, "#jobs li")
         assert [item.get_attribute("data-id")] == list(page.hub.jobs)  # the job queued
         link = item.find_element(By.CSS_SELECTOR, "a.download")
-        assert "download=1" in link.get_attribute("href")
+        assert "download=1" in (link.get_attribute("href") or "")
         browser.find_element(By.CSS_SELECTOR, "#advanced summary").click()  # for the picture
         screenshot = tmp_path / "ui.png"
         if os.environ.get("SCHEMADRIVE_UPDATE_SCREENSHOTS") == "1":
