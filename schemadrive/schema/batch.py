@@ -120,7 +120,6 @@ class _Job:
         loads, validate, fill_defaults = json.loads, compiled.validate, compiled.fill_defaults
         unknown, fill, keep, only = self.unknown, self.fill, self.payloads, self.only_problems
         make = tuple.__new__  # LineResult(...) without the Python-level __new__: runs per line
-        accepts = compiled.fast_accepts
         out: list[LineResult] = []
         number, blank, invalid, malformed = first - 1, 0, 0, 0
         for number, line in enumerate(lines, first):  # noqa: B007 - number is read after the loop
@@ -146,10 +145,7 @@ class _Job:
                     continue
             if fill:
                 payload = fill_defaults(payload)
-            if accepts(payload, unknown):
-                problems = [] if unknown == "error" else validate(payload, unknown=unknown)
-            else:
-                problems = validate(payload, unknown=unknown)
+            problems = validate(payload, unknown=unknown)
             if problems:
                 invalid += any(p.severity == "error" for p in problems)
                 out.append(make(LineResult, (number, payload if keep else None, problems, False)))

@@ -17,7 +17,6 @@ __all__ = ["Checking", "Unknown", "non_finite"]
 
 Unknown = Literal["error", "warn", "allow"]
 _UNKNOWN = ("error", "warn", "allow")
-_SAME: Any = object()
 
 
 class Checking:
@@ -44,28 +43,6 @@ class Checking:
         if unknown not in _UNKNOWN:
             raise ConfigurationError(f"unknown must be 'error', 'warn' or 'allow', not {unknown!r}")
         return unknown
-
-    def fast_accepts(self, payload: Any, unknown: Unknown, plain: Any = _SAME) -> bool:
-        """True when the fast path certainly accepts ``payload`` (no problem, no warning about
-        names); False means "ask jsonschema". The one place the fast verdict is taken.
-
-        ``plain`` is the part of ``payload`` whose plainness is still unknown (``prepare``
-        passes the caller's dict: the defaults merged under it are plain JSON already).
-        """
-        strict = self._strict
-        if unknown == "error" and strict is not None:  # the common case: one jsonschema-rs call
-            try:
-                return bool(strict(payload)) and is_plain(payload if plain is _SAME else plain)
-            except Exception:  # not judged: jsonschema decides
-                return False
-            except BaseException as exc:  # pyo3's PanicException is not an Exception
-                if type(exc).__name__ != "PanicException":
-                    raise
-                return False
-        fast = self._fast
-        if fast is None:
-            return False
-        return fast.accepts(payload, names=unknown == "error")
 
     def fill_defaults(self, payload: Any) -> Any:
         """A new payload with every absent default filled (the input is never changed)."""
@@ -99,14 +76,29 @@ class Checking:
             )
         return problems
 
-    def validate(self, payload: Any, *, unknown: Unknown | None = None) -> list[Problem]:
+    def validate(
+        self, payload: Any, *, unknown: Unknown | None = None, _unplain: Any = None
+    ) -> list[Problem]:
         """Every problem with ``payload`` (errors and, with ``unknown="warn"``, warnings).
 
         ``unknown`` says what an undeclared top-level name is: ``"error"``, ``"warn"`` or
-        ``"allow"``; by default an error for a strict schema, allowed otherwise.
+        ``"allow"``; by default an error for a strict schema, allowed otherwise. The one place
+        the fast path's verdict is taken (prepare, is_valid and batches come through here).
         """
         mode = self._mode if unknown is None else self._unknown_mode(unknown)
-        if self.fast_accepts(payload, mode):
+        strict = self._strict
+        if strict is not None and mode == "error":  # the common case: one jsonschema-rs call
+            try:
+                # prepare passes the caller's dict as _unplain: the defaults merged under it are
+                # plain JSON already (the fast path refuses schemas with odd numbers)
+                if strict(payload) and is_plain(payload if _unplain is None else _unplain):
+                    return []
+            except Exception:  # not judged: jsonschema decides below
+                pass
+            except BaseException as exc:  # pyo3's PanicException is not an Exception
+                if type(exc).__name__ != "PanicException":
+                    raise
+        elif self._fast is not None and self._fast.accepts(payload, names=mode == "error"):
             return [] if mode == "error" else self._unknown(payload, mode)
         return self.explain(payload, unknown=mode)
 
@@ -132,29 +124,24 @@ class Checking:
 
     def is_valid(self, payload: Any, *, unknown: Unknown | None = None) -> bool:
         """True when ``validate`` would report no error."""
-        mode = self._unknown_mode(unknown)
-        if self.fast_accepts(payload, mode):
-            return True
-        return not any(p.severity == "error" for p in self.validate(payload, unknown=mode))
+        return not any(p.severity == "error" for p in self.validate(payload, unknown=unknown))
 
     def prepare(
         self, payload: Any, *, unknown: Unknown | None = None, model_id: str | None = None
     ) -> dict[str, Any]:
         """Fill defaults, validate, return the new payload; raise PayloadInvalid if not valid."""
-        mode = self._mode if unknown is None else self._unknown_mode(unknown)
         if payload is None:
             payload = {}
         flat = self._flat_defaults
         if flat is not None and type(payload) is dict:
-            # the defaults are plain JSON (the fast path refuses schemas with odd numbers)
-            filled: dict[str, Any] = {**flat, **payload}
-            if self.fast_accepts(filled, mode, payload):
-                return filled
+            filled: Any = {**flat, **payload}
+            found = self.validate(filled, unknown=unknown, _unplain=payload)
         else:
             filled = self.fill_defaults(payload)
-            if type(filled) is dict and self.fast_accepts(filled, mode):
-                return filled
-        problems = [p for p in self.validate(filled, unknown=mode) if p.severity == "error"]
+            found = self.validate(filled, unknown=unknown)
+        if not found and type(filled) is dict:  # the common case: valid
+            return filled
+        problems = [p for p in found if p.severity == "error"]
         if problems:
             raise PayloadInvalid(problems, model_id=model_id)
         if not isinstance(filled, dict):  # only reachable with a schema that allows non-objects
