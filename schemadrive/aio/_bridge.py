@@ -31,7 +31,10 @@ THREAD_PREFIX = "schemadrive-async"
 
 
 class Bridge:
-    """One loop, one bounded pool. Created inside a running loop (``AsyncClient.__aenter__``)."""
+    """One loop and two bounded pools: one for short calls (submits, status checks, model
+    fetches) and one for calls that last as long as a generation or a transfer (sync runs,
+    downloads, batches), so that a few of those never hold up the rest. Each is built on first
+    use. Created inside a running loop (``AsyncClient.__aenter__``)."""
 
     def __init__(self, *, max_workers: int = DEFAULT_WORKERS) -> None:
         try:
@@ -42,20 +45,20 @@ class Bridge:
                 "asyncio backend); trio is not supported (docs/async.md)"
             ) from None
         self.max_workers = max_workers
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pools: dict[bool, concurrent.futures.ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
         self.closed = False
 
-    @property
-    def pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    def pool(self, *, long: bool = False) -> concurrent.futures.ThreadPoolExecutor:
         with self._lock:
             if self.closed:
                 raise RuntimeError("the AsyncClient is closed")
-            if self._pool is None:  # built on first use: a client that only validates has none
-                self._pool = concurrent.futures.ThreadPoolExecutor(
-                    self.max_workers, thread_name_prefix=THREAD_PREFIX
+            if long not in self._pools:  # on first use: a client that only validates has none
+                prefix = THREAD_PREFIX + ("-long" if long else "")
+                self._pools[long] = concurrent.futures.ThreadPoolExecutor(
+                    self.max_workers, thread_name_prefix=prefix
                 )
-            return self._pool
+            return self._pools[long]
 
     def to_loop(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on the loop, soon; from any thread. Dropped once the loop closed
@@ -65,19 +68,26 @@ class Bridge:
         except RuntimeError:  # the loop is closed
             log.debug("a value reached a closed event loop and was dropped")
 
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)`` in the pool; cancelling the await does not stop the call."""
+    async def call(self, fn: Callable[..., T], *args: Any, long: bool = False, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in a pool (``long``: the one for long calls); cancelling the
+        await does not stop the call."""
         call = functools.partial(fn, *args, **kwargs)
-        return await self.loop.run_in_executor(self.pool, call)
+        return await self.loop.run_in_executor(self.pool(long=long), call)
 
     async def call_paid(
-        self, fn: Callable[..., T], *args: Any, on_abandoned: Callable[[T], None], **kwargs: Any
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        on_abandoned: Callable[[T], None],
+        long: bool = False,
+        **kwargs: Any,
     ) -> T:
         """Like :meth:`call`, for a call that may create paid work (a submit): when the
         awaiting task is cancelled the call goes on to its end in its thread (a POST is never
         cut off half-sent) and ``on_abandoned(value)`` is called with what it returned, so
         that nothing it created goes unreported."""
-        future = self.loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
+        call = functools.partial(fn, *args, **kwargs)
+        future = self.loop.run_in_executor(self.pool(long=long), call)
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -94,8 +104,8 @@ class Bridge:
         their own timeouts) before this returns. The loop is not blocked meanwhile."""
         with self._lock:
             self.closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             await run_in_thread(functools.partial(pool.shutdown, wait=True, cancel_futures=True))
 
 

@@ -41,8 +41,9 @@ class AsyncClient:
 
     Takes the same arguments and settings as :class:`~schemadrive.Client` (``api_key``,
     ``base_url``, ``provider``, ``timeout``, ``poll_interval``... and the ``SCHEMADRIVE_*``
-    variables), plus ``max_workers``: blocking requests run at once (8); the others wait
-    their turn on the loop. Use it as ``async with AsyncClient(...) as client``, or call
+    variables), plus ``max_workers``: short blocking requests run at once (8), and as many
+    long ones (sync runs, downloads, batches) in a pool of their own; the others wait their
+    turn on the loop. Use it as ``async with AsyncClient(...) as client``, or call
     :meth:`aclose`: that stops its threads and closes its connections.
 
     The client belongs to the event loop it is first used on. ``sleep`` (an async function
@@ -147,7 +148,7 @@ class AsyncClient:
             (job,) = await self._submit(model_id, merged, 1)
             return await job.wait()
         result = await self._bridge.call_paid(
-            self.sync.run, model_id, merged, on_abandoned=_report_abandoned_run
+            self.sync.run, model_id, merged, on_abandoned=_report_abandoned_run, long=True
         )
         return AsyncResult(result, self)
 
@@ -267,8 +268,8 @@ class AsyncClient:
         journal in ``out`` makes a later call resume it. ``on_progress`` is called from the
         batch's threads."""
         return await self._bridge.call(
-            self.sync.batch, model_id, rows, out=out, concurrency=concurrency, budget=budget,
-            via=via, timeout=timeout, retry_failed=retry_failed,
+            self.sync.batch, model_id, rows, long=True, out=out, concurrency=concurrency,
+            budget=budget, via=via, timeout=timeout, retry_failed=retry_failed,
             resubmit_uncertain=resubmit_uncertain, on_progress=on_progress,
         )  # fmt: skip
 

@@ -83,7 +83,7 @@ class AsyncResult:
         Same rules as :meth:`schemadrive.Result.download`. Cancelling the await leaves no
         partial file behind, but a file being written is finished in its thread.
         """
-        return await self._client._bridge.call(self.sync.download, path_or_dir)
+        return await self._client._bridge.call(self.sync.download, path_or_dir, long=True)
 
 
 class AsyncJob:

@@ -66,8 +66,12 @@ async def make_client() -> AsyncIterator[MakeClient]:
     recorded in ``client.slept`` (not slept)."""
     clients: list[AsyncClient] = []
 
-    def make(hub: LocalHub, *, manual: bool = False, **settings: Any) -> AsyncClient:
-        client = AsyncClient(api_key=hub.api_key, base_url=hub.url, cache_dir=False)
+    def make(
+        hub: LocalHub, *, manual: bool = False, max_workers: int = 8, **settings: Any
+    ) -> AsyncClient:
+        client = AsyncClient(
+            api_key=hub.api_key, base_url=hub.url, cache_dir=False, max_workers=max_workers
+        )
         dispatcher = client.dispatcher
         slept: list[float] = []
         client.slept = slept  # type: ignore[attr-defined]
@@ -181,6 +185,23 @@ async def test_a_submit_cancelled_in_flight_is_sent_once_and_reported(
     (job_id,) = faulty_hub.jobs
     assert any(job_id in record.getMessage() for record in caplog.records)
     assert len(faulty_hub.requests.filter("POST", QUEUE)) == 1
+
+
+async def test_a_long_sync_run_does_not_hold_up_submits(make_client: MakeClient) -> None:
+    """Sync runs (and downloads) have a pool of their own: with one thread each, a run the hub
+    holds leaves the submits and status checks free."""
+    with LocalHub(job_seconds=0.2) as hub:
+        client = make_client(hub, max_workers=1)
+        await client.model(T2V)
+        held = hub.faults.hold(method="POST", path=SYNC)
+        running = asyncio.ensure_future(client.run(T2V, prompt="a long one"))
+        try:
+            assert await asyncio.to_thread(held.wait_hit, 1, PATIENCE)
+            job = await asyncio.wait_for(client.submit(T2V, prompt="a fox"), PATIENCE)
+            assert (await job.status()).generation_id == job.id
+        finally:
+            held.release()
+        assert (await running).urls
 
 
 # -- waits under faults --------------------------------------------------------------------
