@@ -1,8 +1,9 @@
 """``schemadrive validate --jsonl`` on 1,000,000 lines (1 in 1,000 invalid, 10% invalid, and
 10% invalid against the conditional schema) against merely parsing the file with Python's json
 module (the parse floor; orjson's parse printed beside it); targets: at most 2x the parse time
-with ``--jobs 1``, below it with ``--jobs 2``. Also times schemadrive.schema.batch (the
-streaming, multi-process core the command calls). Each command runs in a fresh interpreter.
+with ``--jobs 1``, below it with ``--jobs 2`` (on the 1-in-1,000 file). Also times
+schemadrive.schema.batch (the streaming, multi-process core the command calls). Each command
+runs in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -136,7 +137,9 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
 
     def measure(label: str, argv: list[str], path: Path, jobs: int, note: str = "") -> None:
         elapsed, code, cpu = timed(argv, runs)
-        limit = 2.0 if jobs == 1 else 0.99
+        # at most 2x the parse with one process (issues 8 and 14); below it with two on the
+        # file of issue 8 (1 in 1,000 invalid), where the workers' output is small
+        limit = 2.0 if jobs == 1 else 0.99 if path == files["rare"] else None
         note = f"exit {code}; CPU median {cpu.median:.2f} s" + (f"; {note}" if note else "")
         report(
             compare(
