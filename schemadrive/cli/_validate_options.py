@@ -95,8 +95,15 @@ def add_options(parser: Any) -> None:
     parser.add_argument(
         "--unknown",
         choices=("error", "warn", "allow"),
-        default="error",
-        help="parameters the schema does not declare: error (default), warn or allow",
+        default=None,
+        help="parameters the schema does not declare: error, warn or allow (default: error "
+        "for a model's payloads and with --strict; allow for a bare --schema, as JSON Schema says)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --schema: judge as a model's payloads are judged (unknown names are errors, "
+        "format is asserted in every draft)",
     )
     parser.add_argument(
         "--jobs",

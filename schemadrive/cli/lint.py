@@ -77,6 +77,11 @@ def register(subparsers: Any) -> None:
         help="a hub-specific format SD010 should accept",
     )  # fmt: skip
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="judge the schema as a model's request schema (unknown names errors, format asserted)",
+    )
     add_offline(parser)
     parser.set_defaults(handler=run)
 
@@ -236,7 +241,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     enable, disable = split_keys(args.enable), split_keys(args.disable)
     select_rules(enable, disable)  # an unknown rule is a usage error before any reading
     results = [
-        (target, lint(target.schema, enable=enable, disable=disable, formats=args.allow_format))
+        (
+            target,
+            lint(
+                target.schema,
+                enable=enable,
+                disable=disable,
+                formats=args.allow_format,
+                strict=args.strict,
+            ),
+        )
         for target in _expand(ctx, list(args.targets))
     ]
     threshold = _LEVELS[args.fail_on]

@@ -90,7 +90,7 @@ def locate(text: str, path: str) -> int | None:
 
 
 def check_payload(
-    target: CompiledSchema, raw: bytes | str, *, unknown: Unknown = "error", fill: bool = False
+    target: CompiledSchema, raw: bytes | str, *, unknown: Unknown | None = None, fill: bool = False
 ) -> Verdict:
     """Parse and check one JSON document; each problem's line is the line of the parameter
     at fault (best effort). Never raises for bad input: it becomes a problem."""
@@ -135,7 +135,9 @@ def _open(name: str) -> Any:
         raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from exc
 
 
-def check_document(target: CompiledSchema, name: str, *, unknown: Unknown, fill: bool) -> Verdict:
+def check_document(
+    target: CompiledSchema, name: str, *, unknown: Unknown | None, fill: bool
+) -> Verdict:
     """Check the one JSON document of a file or stdin. Raises Unreadable."""
     stream = _stdin_bytes() if name == STDIN else _open(name)
     try:
@@ -204,7 +206,11 @@ def _target(args: argparse.Namespace, ctx: Context) -> tuple[CompiledSchema, str
         from ..hub.recorded import read_schema_file
         from ..schema.compile import compile_schema
 
-        return compile_schema(read_schema_file(args.schema)), args.schema, inputs
+        return (
+            compile_schema(read_schema_file(args.schema), strict=args.strict),
+            args.schema,
+            inputs,
+        )
     if not inputs:
         raise UsageError("give a MODEL (or --schema FILE), then payload files")
     model_id, files = inputs[0], inputs[1:]

@@ -379,7 +379,9 @@ def test_large_jsonl_streams(tmp_path: Path) -> None:
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: Examples whose output depends on the moment or the machine (ids, cache paths, timing).
-UNSTABLE = ("$ID", "ID=", "cache list", "cache clear", "demo", "hub", "--timeout", "jobs")
+UNSTABLE = (
+    "$ID", "ID=", "cache list", "cache clear", "demo", "hub", "--timeout", "jobs", "schemadrive ui"
+)
 
 
 def console_examples() -> list[tuple[str, list[str]]]:
@@ -452,3 +454,29 @@ def test_docs_cli_examples_print_what_the_page_shows(
             assert sorted(shown) == sorted(expected), f"$ {command_line}"
             checked += 1
     assert checked >= 12
+
+
+def test_a_bare_schema_follows_json_schema_unless_strict(tmp_path: Path) -> None:
+    """A bare schema allows names it does not declare (JSON Schema's rule) and treats format
+    as an annotation in 2020-12; --strict judges as a model's payloads are judged."""
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "object",
+                "properties": {"url": {"type": "string", "format": "uri"}},
+            }
+        )
+    )
+    payload = tmp_path / "payload.json"
+    payload.write_text(json.dumps({"url": "not a uri", "extra": 1}))
+    code, out, _ = cli("validate", "--schema", str(schema), str(payload))
+    assert code == 0, out
+    code, out, _ = cli("validate", "--schema", str(schema), "--strict", str(payload))
+    assert code == 1
+    assert "extra" in out and "url" in out
+    code, out, _ = cli(
+        "validate", "--schema", str(schema), "--unknown", "error", str(payload)
+    )
+    assert code == 1 and "extra" in out
