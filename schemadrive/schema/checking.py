@@ -10,8 +10,10 @@ import math
 from typing import Any, Literal
 
 from ..exceptions import ConfigurationError, PayloadInvalid, SchemadriveError, SchemaInvalid
-from .fastpath import FastPath, is_plain
-from .problems import Problem, json_path, problems_from_errors, suggest
+from . import rserrors
+from .explain import problems_from_errors, problems_in_any_order
+from .fastpath import FastPath, is_plain, rs_verdict
+from .problems import Problem, json_path, suggest
 
 __all__ = ["Checking", "Unknown", "non_finite"]
 
@@ -32,6 +34,7 @@ class Checking:
     _conditional: bool
     _flat_defaults: dict[str, Any] | None
     _fast: FastPath | None
+    _known_problems: dict[Any, list[Problem]]
     _strict: Any
 
     def _resolve(self, node: Any) -> Any:
@@ -51,10 +54,20 @@ class Checking:
             return {**flat, **payload}
         filled = self.plan.apply(payload)
         if self._conditional and filled != payload:
-            is_valid = self.validator.is_valid
-            if is_valid(payload) and not is_valid(filled):
+            # the filled payload is judged first: valid (the common case), it is the answer
+            is_valid = self._schema_accepts
+            if not is_valid(filled) and is_valid(payload):
                 return self.plan.apply_guarded(payload, is_valid)
         return filled
+
+    def _schema_accepts(self, value: Any) -> bool:
+        """The schema's own verdict (no names check): jsonschema-rs's for plain JSON."""
+        fast = self._fast
+        if fast is not None:
+            verdict = rs_verdict(fast.loose, value)
+            if verdict is not None:
+                return verdict
+        return bool(self.validator.is_valid(value))
 
     def _unknown(self, payload: Any, unknown: Unknown) -> list[Problem]:
         if unknown == "allow" or self.known is None or not isinstance(payload, dict):
@@ -105,6 +118,20 @@ class Checking:
     def explain(self, payload: Any, *, unknown: Unknown | None = None) -> list[Problem]:
         """:meth:`validate` by jsonschema alone (the slow path, which builds the problems)."""
         mode = self._unknown_mode(unknown)
+        root = self._resolve(self.normalized)
+        fast = self._fast
+        if fast is not None and fast.errors is not None and is_plain(payload):
+            # jsonschema-rs's errors, presented as jsonschema's (schemadrive/schema/rserrors.py):
+            # the same problems, sooner; None where only jsonschema gives jsonschema's problems.
+            # A plain payload holds no NaN or infinity: non_finite has nothing to add.
+            types = type(self.validator).TYPE_CHECKER
+            found = rserrors.rs_errors(fast.errors, payload, self.normalized, types)
+            if found is not None:
+                shown = problems_in_any_order(
+                    found, root if isinstance(root, dict) else None, self._known_problems
+                )
+                if shown is not None:
+                    return shown + self._unknown(payload, mode)
         try:
             errors = list(self.validator.iter_errors(payload))
         except SchemadriveError:
@@ -118,7 +145,6 @@ class Checking:
             return [Problem("$", "value", message, "send plain JSON values")]
         except Exception as exc:  # a schema jsonschema cannot apply
             raise SchemaInvalid(f"the schema could not be applied: {str(exc)[:200]}") from exc
-        root = self._resolve(self.normalized)
         problems = problems_from_errors(errors, root if isinstance(root, dict) else None)
         return problems + non_finite(payload) + self._unknown(payload, mode)
 
@@ -137,8 +163,14 @@ class Checking:
             filled: Any = {**flat, **payload}
             found = self.validate(filled, unknown=unknown, _unplain=payload)
         else:
-            filled = self.fill_defaults(payload)
-            found = self.validate(filled, unknown=unknown)
+            # fill_defaults' guard (a default that breaks a condition stays out) matters only
+            # when the plainly filled payload is not valid: judged first, it is the answer
+            filled = self.plan.apply(payload)
+            unplain = payload if type(payload) is dict else None  # the defaults are plain
+            found = self.validate(filled, unknown=unknown, _unplain=unplain)
+            if found and self._conditional:
+                filled = self.fill_defaults(payload)
+                found = self.validate(filled, unknown=unknown)
         if not found and type(filled) is dict:  # the common case: valid
             return filled
         problems = [p for p in found if p.severity == "error"]

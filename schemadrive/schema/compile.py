@@ -31,7 +31,7 @@ from cachetools import LRUCache
 from ..exceptions import SchemaInvalid
 from .checking import Checking, Unknown
 from .defaults import build_plan
-from .fastpath import compile_fast, env_allows_fast
+from .fastpath import compile_branch, compile_fast, env_allows_fast, rs_verdict
 from .normalize import normalize
 from .problems import Problem
 from .refs import parts, resolve
@@ -109,18 +109,7 @@ class CompiledSchema(Checking):
         if loops:
             raise SchemaInvalid("the schema refers to itself in an endless loop", errors=loops)
         self.known: frozenset[str] | None = self._known_names()
-        self.plan = build_plan(
-            self.normalized,
-            self.parts,
-            self._resolve,
-            self._sub_validator,
-            self._default_is_valid,
-        )
-        self._conditional = any(
-            key in node for node in self._subschemas() for key in _CONDITIONAL_KEYWORDS
-        )
-        # with conditionals, filling goes through fill_defaults' guard, never the flat merge
-        self._flat_defaults = None if self._conditional else self.plan.flat()
+        self._known_problems: dict[Any, list[Problem]] = {}  # see problems_in_any_order
         self._fast: Any = None
         self.fallback_reason: str | None = "the slow path was asked for"
         if fast is None:
@@ -132,6 +121,18 @@ class CompiledSchema(Checking):
             )
         # The one call that judges most payloads (unknown="error"), kept at hand.
         self._strict = self._fast.strict if self._fast is not None else None
+        self.plan = build_plan(
+            self.normalized,
+            self.parts,
+            self._resolve,
+            self._branch_check,
+            self._default_is_valid,
+        )
+        self._conditional = any(
+            key in node for node in self._subschemas() for key in _CONDITIONAL_KEYWORDS
+        )
+        # with conditionals, filling goes through fill_defaults' guard, never the flat merge
+        self._flat_defaults = None if self._conditional else self.plan.flat()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt from the schema on the other side (validators and jsonschema-rs objects do
@@ -190,11 +191,33 @@ class CompiledSchema(Checking):
     def _sub_validator(self, subschema: Any) -> Any:
         return self.validator.evolve(schema=subschema)
 
+    def _branch_check(self, subschema: Any) -> Any:
+        """What judges which ``anyOf``/``oneOf`` branch a payload satisfies (its defaults are
+        filled): jsonschema-rs when the branch stands alone, else jsonschema."""
+        python = self._sub_validator(subschema)
+        if self._fast is None:
+            return python
+        rs = compile_branch(subschema, self.validator, self._cls)
+        return python if rs is None else BranchCheck(rs, python)
+
     def _default_is_valid(self, subschema: Any, default: Any) -> bool:
         try:
             return bool(self._sub_validator(subschema).is_valid(default))
         except Exception:
             return False
+
+
+class BranchCheck:
+    """``is_valid`` by jsonschema-rs for plain JSON values, by jsonschema otherwise."""
+
+    __slots__ = ("_python", "_rs")
+
+    def __init__(self, rs: Any, python: Any) -> None:
+        self._rs, self._python = rs, python
+
+    def is_valid(self, value: Any) -> bool:
+        verdict = rs_verdict(self._rs, value)
+        return bool(self._python.is_valid(value)) if verdict is None else verdict
 
 
 def _rebuild(schema: Any, options: dict[str, Any]) -> CompiledSchema:
@@ -245,6 +268,47 @@ def compile_schema(
     return compiled
 
 
+#: The module-level functions' memo: (id(schema), strict) -> (schema, a copy of its
+#: containers, compiled). The copy shares the schema's strings and numbers, so checking that
+#: the schema is unchanged since it was compiled (``==``) compares containers and identities
+#: only: cheaper than the JSON key compile_schema builds, and still exact.
+_recent: dict[tuple[int, bool], tuple[Any, Any, CompiledSchema]] = {}
+_RECENT = 64
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _containers(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _containers(item) for key, item in value.items()}
+    if kind is list:
+        return [_containers(item) for item in value]
+    if kind in _LEAVES:
+        return value
+    raise TypeError(kind)  # another container could change unseen: no memo for it
+
+
+def _compiled_for(schema: Any, strict: bool) -> CompiledSchema:
+    """``compile_schema(schema, strict=strict)``, answered from a memo of the last schemas
+    seen when this very object is unchanged. ``SCHEMADRIVE_FAST`` is read when a schema is
+    compiled, not on every call (it never changes a verdict, only its speed)."""
+    key = (id(schema), strict)
+    found = _recent.get(key)
+    if found is not None and found[0] is schema and found[1] == schema:
+        return found[2]
+    compiled = compile_schema(schema, strict=strict)
+    try:
+        snapshot = _containers(schema)
+    except (RecursionError, TypeError):
+        return compiled
+    if len(_recent) >= _RECENT:
+        _recent.clear()
+    _recent[key] = (schema, snapshot, compiled)  # holds schema: its id stays its own
+    return compiled
+
+
 def validate(
     schema: Mapping[str, Any] | bool,
     payload: Any,
@@ -258,12 +322,12 @@ def validate(
     schema does not declare and asserts ``format`` (``unknown`` overrides the names' handling:
     ``"error"``, ``"warn"`` or ``"allow"``).
     """
-    return compile_schema(schema, strict=strict).validate(payload, unknown=unknown)
+    return _compiled_for(schema, strict).validate(payload, unknown=unknown)
 
 
 def fill_defaults(schema: Mapping[str, Any] | bool, payload: Any) -> Any:
     """A new payload with the schema's defaults filled where keys are absent."""
-    return compile_schema(schema).fill_defaults(payload)
+    return _compiled_for(schema, False).fill_defaults(payload)
 
 
 def prepare(
@@ -274,4 +338,4 @@ def prepare(
     strict: bool = False,
 ) -> dict[str, Any]:
     """Fill defaults and validate; return the new payload or raise PayloadInvalid."""
-    return compile_schema(schema, strict=strict).prepare(payload, unknown=unknown)
+    return _compiled_for(schema, strict).prepare(payload, unknown=unknown)

@@ -35,7 +35,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FastPath", "compile_fast", "env_allows_fast", "is_plain"]
+__all__ = [
+    "FastPath",
+    "compile_branch",
+    "compile_fast",
+    "env_allows_fast",
+    "is_plain",
+    "rs_verdict",
+]
 
 #: Numbers beyond this magnitude are compared differently by the two libraries.
 NUMBER_LIMIT = 2**53
@@ -97,12 +104,14 @@ class FastPath:
 
     ``loose`` is the schema's own check; ``strict`` also rejects top-level names outside
     ``allowed`` (``None`` when those names are checked in Python instead; ``allowed`` is
-    ``None`` when the schema itself decides about extra names).
+    ``None`` when the schema itself decides about extra names). ``errors`` is the schema's own
+    ``iter_errors`` (schemadrive/schema/rserrors.py builds problems from them).
     """
 
     loose: Callable[[Any], bool]
     strict: Callable[[Any], bool] | None
     allowed: frozenset[str] | None
+    errors: Callable[[Any], Any] | None = None
 
     def accepts(self, payload: Any, *, names: bool = True) -> bool:
         """True when ``payload`` is certainly valid; False means "ask jsonschema".
@@ -176,6 +185,56 @@ def _strict_schema(schema: dict[str, Any], allowed: frozenset[str]) -> dict[str,
     return strict
 
 
+def rs_verdict(check: Callable[[Any], bool], value: Any) -> bool | None:
+    """jsonschema-rs's verdict on a plain JSON ``value``; None when it cannot be taken (the
+    value is not plain, or jsonschema-rs raised): then jsonschema decides."""
+    try:
+        if not is_plain(value):
+            return None
+        return bool(check(value))
+    except Exception:
+        return None
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
+
+
+def _rs_options(keys: set[str], validator: Any, cls: Any) -> dict[str, Any]:
+    keywords = {
+        name: _python_keyword(type(validator).VALIDATORS[name], validator)
+        for name in PYTHON_KEYWORDS
+        if name in keys and name in cls.VALIDATORS
+    }
+    options: dict[str, Any] = {"retriever": _no_retrieval}
+    if keywords:
+        options["keywords"] = keywords
+    return options
+
+
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor")
+
+
+def compile_branch(subschema: Any, validator: Any, cls: Any) -> Callable[[Any], bool] | None:
+    """jsonschema-rs's ``is_valid`` of a subschema that stands alone (an ``anyOf``/``oneOf``
+    branch whose defaults are filled when a payload satisfies it), with the same Python
+    keywords as the whole schema; None when jsonschema must judge it (a reference, which
+    would need the whole document; a big number; no jsonschema-rs)."""
+    if not isinstance(subschema, dict) or cls.__name__ not in _DIALECTS:
+        return None
+    keys, big = _numbers_and_keys(subschema)
+    if big or any(key in keys for key in _REFERENCES):
+        return None
+    try:
+        import jsonschema_rs
+
+        rs_cls = getattr(jsonschema_rs, cls.__name__)
+        options = _rs_options(keys, validator, cls)
+        return rs_cls(copy.deepcopy(subschema), **options).is_valid  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
 def _no_retrieval(uri: str) -> Any:
     raise ValueError(f"remote references are never fetched: {uri}")
 
@@ -206,24 +265,18 @@ def compile_fast(
     keys, big = _numbers_and_keys(normalized)
     if big:
         return None, "the schema has numbers beyond +/-2**53, compared differently by the two"
-    keywords = {
-        name: _python_keyword(type(validator).VALIDATORS[name], validator)
-        for name in PYTHON_KEYWORDS
-        if name in keys and name in cls.VALIDATORS
-    }
     rs_cls = getattr(jsonschema_rs, rs_name)
-    options: dict[str, Any] = {"retriever": _no_retrieval}
-    if keywords:
-        options["keywords"] = keywords
+    options = _rs_options(keys, validator, cls)
     # Up to draft 7, keywords beside a $ref are ignored: the names are then checked in Python.
     ref_hides_siblings = rs_name in ("Draft4Validator", "Draft6Validator", "Draft7Validator")
     try:
-        loose = rs_cls(copy.deepcopy(normalized), **options).is_valid
+        own = rs_cls(copy.deepcopy(normalized), **options)
+        loose, errors = own.is_valid, own.iter_errors
         if known is None:
-            return FastPath(loose, loose, None), None
+            return FastPath(loose, loose, None, errors), None
         if ref_hides_siblings and "$ref" in normalized:
-            return FastPath(loose, None, known | common), None
+            return FastPath(loose, None, known | common, errors), None
         strict = rs_cls(_strict_schema(normalized, known | common), **options).is_valid
     except Exception as exc:  # a schema jsonschema accepts but jsonschema-rs cannot compile
         return None, f"jsonschema-rs cannot compile the schema: {str(exc)[:200]}"
-    return FastPath(loose, strict, known | common), None
+    return FastPath(loose, strict, known | common, errors), None

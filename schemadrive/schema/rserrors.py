@@ -1,0 +1,235 @@
+"""Problems from jsonschema-rs errors: the full problem list of an invalid payload without
+running jsonschema (pure Python, about ten times slower) over it.
+
+jsonschema-rs errors carry the instance path, the schema path and the failing keyword; this
+module presents each one as the few attributes of a jsonschema ``ValidationError`` that
+:func:`~schemadrive.schema.problems.problems_from_errors` reads (the keyword and its value, the
+instance, the schema node holding the keyword, the paths, the sub-errors of ``oneOf`` and
+``anyOf``), so both libraries' errors become the very same problems. Where the two could
+word a problem differently, :func:`rs_errors` returns None and the caller asks jsonschema:
+
+* a keyword outside :data:`SUPPORTED` (``format`` and ``multipleOf`` run jsonschema's own code
+  as custom keywords, ``$ref`` paths, ``unevaluated*``, false schemas, ``dependentRequired``...);
+* a ``oneOf``/``anyOf`` whose sub-errors tie for jsonschema's ``best_match`` within one branch
+  (the two libraries order a branch's errors differently; ties between branches are settled
+  by branch order, the same in both);
+* (in problems.py, :func:`~schemadrive.schema.problems.problems_in_any_order`) two different
+  problems of one keyword at one place: problems.py keeps the first, and the libraries emit
+  errors in different orders;
+* any exception from jsonschema-rs.
+
+tests/property/test_fast_path_differential.py and tests/unit/test_rs_problems.py hold the
+two paths to the same problems (path, keyword, message, hint) on fixtures, the conditional
+benchmark schema and hypothesis-drawn schemas and payloads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SUPPORTED", "rs_errors"]
+
+#: Keywords whose problem is built from the keyword's value and the instance alone (never from
+#: jsonschema's message text, which jsonschema-rs words differently).
+SUPPORTED = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "required",
+        "additionalProperties",
+        "not",
+        "oneOf",
+        "anyOf",
+    }
+)
+#: jsonschema-rs error kinds, by the keyword they report (a kind may serve one keyword only).
+_KINDS = {
+    "Type": "type",
+    "Enum": "enum",
+    "Constant": "const",
+    "Minimum": "minimum",
+    "Maximum": "maximum",
+    "ExclusiveMinimum": "exclusiveMinimum",
+    "ExclusiveMaximum": "exclusiveMaximum",
+    "MinLength": "minLength",
+    "MaxLength": "maxLength",
+    "Pattern": "pattern",
+    "MinItems": "minItems",
+    "MaxItems": "maxItems",
+    "UniqueItems": "uniqueItems",
+    "Required": "required",
+    "AdditionalProperties": "additionalProperties",
+    "Not": "not",
+    "OneOfNotValid": "oneOf",
+    "OneOfMultipleValid": "oneOf",
+    "AnyOf": "anyOf",
+}
+_REFS = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
+#: Keywords whose problem depends only on the place, the schema and the (scalar) value.
+_BY_VALUE = SUPPORTED - {"required", "additionalProperties", "oneOf", "anyOf"}
+_HASHABLE = frozenset({str, int, float, bool, type(None)})
+
+
+class Unsupported(Exception):
+    """An error this module does not present as jsonschema's (the caller asks jsonschema)."""
+
+
+class RsError:
+    """The attributes of a jsonschema ValidationError that problems.py reads."""
+
+    __slots__ = (
+        "validator",
+        "validator_value",
+        "instance",
+        "schema",
+        "absolute_path",
+        "relative_path",
+        "absolute_schema_path",
+        "relative_schema_path",
+        "message",
+        "context",
+        "_types",
+        "cache_key",
+    )
+
+    def __init__(
+        self,
+        error: Any,
+        root: Any,
+        payload: Any,
+        types: Any,
+        parent_path: int = 0,
+        parent_schema: int = 0,
+    ) -> None:
+        kind = error.kind
+        keyword = _KINDS.get(type(kind).__name__)
+        schema_path = list(error.schema_path)
+        if keyword is None or not schema_path or schema_path[-1] != keyword:
+            raise Unsupported(type(kind).__name__)
+        node = root
+        for step in schema_path[:-1]:
+            if step in _REFS:
+                raise Unsupported("a $ref on the way")
+            node = node[step]  # a dict key or a list index, as the schema has it
+        if not isinstance(node, dict):
+            raise Unsupported("no schema object")
+        instance_path = list(error.instance_path)
+        self.validator = keyword
+        self.validator_value = node[keyword]
+        # the caller's own value (jsonschema-rs's copy may order keys otherwise)
+        instance = payload
+        for step in instance_path:
+            instance = instance[step]
+        self.instance = instance
+        self.schema = node
+        # tuples where jsonschema has deques: problems.py and best_match only read them
+        self.absolute_path = tuple(instance_path)
+        self.relative_path = self.absolute_path[parent_path:] if parent_path else self.absolute_path
+        self.absolute_schema_path = tuple(schema_path)
+        self.relative_schema_path = self.absolute_schema_path[parent_schema:]
+        if parent_schema and (not self.relative_schema_path or len(instance_path) < parent_path):
+            raise Unsupported("a sub-error outside its branch")
+        self.context: list[RsError] = []
+        self._types = types
+        # what the problem depends on, when that is all (see problems_in_any_order)
+        self.cache_key: Any = None
+        kind_of = type(instance)
+        if (
+            keyword in _BY_VALUE
+            and kind_of in _HASHABLE
+            and (kind_of is not str or len(instance) <= 256)
+        ):
+            value = repr(instance) if kind_of is float else instance  # -0.0 == 0.0, shown apart
+            self.cache_key = (self.absolute_schema_path, self.absolute_path, kind_of, value)
+        if keyword == "required":
+            name = kind.property
+            if not isinstance(name, str):
+                raise Unsupported("required: a name that is not a string")
+            self.message = f"{name!r} is a required property"
+            if len(name) <= 256:
+                self.cache_key = (self.absolute_schema_path, self.absolute_path, name)
+        elif keyword == "additionalProperties":
+            extras = list(kind.unexpected)
+            verb = "was" if len(extras) == 1 else "were"
+            names = ", ".join(repr(extra) for extra in extras)
+            self.message = f"Additional properties are not allowed ({names} {verb} unexpected)"
+        else:
+            self.message = ""  # never read for the other supported keywords
+        if type(kind).__name__ in ("OneOfNotValid", "AnyOf"):  # jsonschema: no sub-errors
+            # when more than one branch matched
+            depth, here = len(instance_path), len(schema_path)
+            for branch in getattr(kind, "context", None) or []:
+                for sub in branch:
+                    self.context.append(RsError(sub, root, payload, types, depth, here))
+
+    @property
+    def path(self) -> Any:
+        """The instance path relative to the parent error (jsonschema's ``path``)."""
+        return self.relative_path
+
+    def _matches_type(self) -> bool:
+        """jsonschema's rule, read by ``best_match``: the instance has the schema's type."""
+        expected = self.schema.get("type")
+        if expected is None:
+            return False
+        if isinstance(expected, str):
+            return bool(self._types.is_type(self.instance, expected))
+        return any(self._types.is_type(self.instance, kind) for kind in expected)
+
+
+def rs_errors(iter_errors: Any, payload: Any, root: Any, types: Any) -> list[RsError] | None:
+    """jsonschema-rs's errors of ``payload`` as jsonschema's, or None when one cannot be
+    presented so (the caller then asks jsonschema). ``root`` is the schema jsonschema-rs
+    compiled (the schema paths point into it); ``types`` is the draft's jsonschema type
+    checker."""
+    try:
+        out = [RsError(error, root, payload, types) for error in iter_errors(payload)]
+    except Unsupported:
+        return None
+    except Exception:  # not judged by jsonschema-rs (e.g. a lone surrogate)
+        return None
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
+    try:
+        if _tied(out):
+            return None
+    except Exception:  # e.g. paths jsonschema's relevance cannot order: let it say so itself
+        return None
+    return out
+
+
+def _tied(errors: list[RsError]) -> bool:
+    """Whether ``best_match`` could pick a different error of some ``oneOf``/``anyOf``'s
+    sub-errors than jsonschema's, for their order within a branch differs."""
+    if not any(error.context for error in errors):
+        return False
+    from jsonschema.exceptions import relevance
+
+    pending = list(errors)
+    while pending:
+        error = pending.pop()
+        context = error.context
+        pending += context
+        if len(context) < 2:
+            continue
+        keys = [relevance(sub) for sub in context]
+        top = max(keys)
+        first = keys.index(top)
+        branch = context[first].relative_schema_path[0]
+        for sub, key in zip(context[first + 1 :], keys[first + 1 :], strict=True):
+            if key == top and sub.relative_schema_path[0] == branch:
+                return True
+    return False
