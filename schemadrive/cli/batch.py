@@ -198,20 +198,22 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _terminate_as_interrupt() -> Any:
-    """SIGTERM (a service manager, CI, ``kill``) stops a batch as Ctrl-C does: the journal
-    consistent, the resume command printed. Returns the handler to restore."""
+    """SIGINT and SIGTERM (Ctrl-C, a service manager, CI, ``kill``) stop a batch alike: the
+    journal consistent, the resume command printed. SIGINT is handled even where it was
+    inherited as ignored (a process started in the background by a non-interactive shell),
+    as ``schemadrive hub`` does. Returns the handlers to restore."""
     import signal
 
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, _interrupt)
+    return {number: signal.signal(number, _interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _restore_terminate(previous: Any) -> None:
     import signal
 
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+    for number, handler in (previous or {}).items():
+        signal.signal(number, handler)
 
 
 def print_plan(ctx: Context, plan: BatchPlan, out: str) -> None:

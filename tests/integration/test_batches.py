@@ -6,7 +6,9 @@ from __future__ import annotations
 import _thread
 import io
 import json
+import signal
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -213,7 +215,17 @@ def interrupt_when(in_flight: int) -> Any:
     return on_progress
 
 
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here whatever this process inherited: a shell's
+    background job starts with SIGINT ignored, and interrupt_main() then does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("cancel", [False, True])
+@pytest.mark.usefixtures("ctrl_c")
 def test_interrupt_leaves_a_consistent_journal_and_resume_collects(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cancel: bool
 ) -> None:
