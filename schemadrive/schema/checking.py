@@ -146,7 +146,11 @@ class Checking:
         except Exception as exc:  # a schema jsonschema cannot apply
             raise SchemaInvalid(f"the schema could not be applied: {str(exc)[:200]}") from exc
         problems = problems_from_errors(errors, root if isinstance(root, dict) else None)
-        return problems + non_finite(payload) + self._unknown(payload, mode)
+        bad = non_finite(payload)
+        if bad:  # a NaN's other problems (its type, its range) all say the same thing once more
+            places = {problem.path for problem in bad}
+            problems = [problem for problem in problems if problem.path not in places]
+        return problems + bad + self._unknown(payload, mode)
 
     def is_valid(self, payload: Any, *, unknown: Unknown | None = None) -> bool:
         """True when ``validate`` would report no error."""

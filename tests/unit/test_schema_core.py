@@ -197,3 +197,11 @@ def test_a_compiled_schema_pickles_with_its_options() -> None:
     assert copy.prepare({"prompt": "x", "model": "m"}) == {"prompt": "x", "model": "m", "n": 2}
     assert [p.path for p in copy.validate({"promt": "x"})] == ["$.promt"]
     assert re.search("did you mean 'prompt'", copy.validate({"promt": "x"})[0].hint or "")
+
+
+def test_a_nan_value_is_one_problem_not_two() -> None:
+    """NaN fails `type: integer` in jsonschema and is not JSON at all: the user hears it once."""
+    problems = schemadrive.validate(
+        {"properties": {"seed": {"type": "integer", "minimum": 0}}}, {"seed": float("nan")}
+    )
+    assert [(p.path, p.message) for p in problems] == [("$.seed", "nan is not a JSON number")]
