@@ -252,6 +252,19 @@ def _deadline_retry_class() -> type:
             made.max_retry_after = self.max_retry_after
             return made
 
+        def parse_retry_after(self, retry_after: str) -> float:
+            # urllib3 takes whole seconds or an HTTP date and raises InvalidHeader (a request
+            # error) on anything else; a fraction ("0.5") is a delay too, and an unreadable
+            # header is no reason to fail the request: wait as the backoff would
+            try:
+                seconds = float(retry_after)
+            except ValueError:
+                try:
+                    return float(super().parse_retry_after(retry_after))
+                except Exception:
+                    return float(super().get_backoff_time())
+            return seconds if seconds >= 0 and seconds == seconds else 0.0
+
         def get_retry_after(self, response: Any) -> float | None:
             seconds = super().get_retry_after(response)
             if seconds is None:
