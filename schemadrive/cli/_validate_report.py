@@ -105,8 +105,17 @@ class Reporter:
 class TextReporter(Reporter):
     """``file:line: error: $.path: message (hint)``, one problem a line, then a summary."""
 
+    def __init__(self, ctx: Context, stream: TextIO, title: str) -> None:
+        super().__init__(ctx, stream, title)
+        # decided once: whether to colour asks the environment and the terminal, and a JSON
+        # Lines file can have hundreds of thousands of problem lines
+        self._labels = {
+            severity: ctx.paint(severity, "red" if severity == "error" else "yellow", stream)
+            for severity in ("error", "warning")
+        }
+
     def _label(self, severity: str) -> str:
-        return self.ctx.paint(severity, "red" if severity == "error" else "yellow", self.stream)
+        return self._labels.get(severity) or self.ctx.paint(severity, "yellow", self.stream)
 
     def payload(
         self,
@@ -116,11 +125,15 @@ class TextReporter(Reporter):
         problems: Sequence[Problem],
         lines: Sequence[int | None],
     ) -> None:
-        for problem, at in zip(problems, lines, strict=True):
-            where = source if at is None else f"{source}:{at}"
-            hint = f" ({problem.hint})" if problem.hint else ""
-            label = self._label(problem.severity)
-            self.write(f"{where}: {label}: {problem.path}: {problem.message}{hint}")
+        label = self._label
+        self.stream.write(
+            "".join(
+                f"{source if at is None else f'{source}:{at}'}: {label(problem.severity)}: "
+                f"{problem.path}: {problem.message}"
+                f"{f' ({problem.hint})' if problem.hint else ''}\n"
+                for problem, at in zip(problems, lines, strict=True)
+            )
+        )
 
     def unreadable(self, name: str, message: str) -> None:
         self.write(f"{name}: {self._label('error')}: {message}")

@@ -7,12 +7,13 @@ the fast path these methods read).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 from ..exceptions import ConfigurationError, PayloadInvalid, SchemadriveError, SchemaInvalid
 from . import rserrors
 from .explain import problems_from_errors, problems_in_any_order
-from .fastpath import FastPath, is_plain, rs_verdict
+from .fastpath import FastPath, is_plain, parsed_bounds, rs_verdict
 from .problems import Problem, json_path, suggest
 
 __all__ = ["Checking", "Unknown", "non_finite"]
@@ -36,6 +37,8 @@ class Checking:
     _fast: FastPath | None
     _known_problems: dict[Any, list[Problem]]
     _strict: Any
+    _root: Any  #: the root schema, its $ref followed
+    _unknown_problems: dict[tuple[str, str], Problem]  #: by name and severity
 
     def _resolve(self, node: Any) -> Any:
         raise NotImplementedError
@@ -70,23 +73,33 @@ class Checking:
         return bool(self.validator.is_valid(value))
 
     def _unknown(self, payload: Any, unknown: Unknown) -> list[Problem]:
-        if unknown == "allow" or self.known is None or not isinstance(payload, dict):
+        known = self.known
+        if unknown == "allow" or known is None or not isinstance(payload, dict):
             return []
+        if known.issuperset(payload):  # the common case, in one C call
+            return []
+        severity = "error" if unknown == "error" else "warning"
+        made = self._unknown_problems
         problems = []
         for name in payload:
-            if name in self.known or name in self.common:
+            if name in known or name in self.common:
                 continue
-            close = suggest(str(name), self.known)
-            hint = f"did you mean {close!r}?" if close else "the schema does not declare it"
-            problems.append(
-                Problem(
+            problem = made.get((name, severity)) if type(name) is str else None
+            if problem is None:
+                close = suggest(str(name), known)
+                hint = f"did you mean {close!r}?" if close else "the schema does not declare it"
+                problem = Problem(
                     json_path([str(name)]),
                     "unknown",
                     f"{str(name)!r} is not a parameter of this model",
                     hint,
-                    severity="error" if unknown == "error" else "warning",
+                    severity=severity,
                 )
-            )
+                if type(name) is str and len(name) <= 256:  # a name's problem, built once
+                    if len(made) >= 4096:
+                        made.clear()
+                    made[name, severity] = problem
+            problems.append(problem)
         return problems
 
     def validate(
@@ -115,10 +128,42 @@ class Checking:
             return [] if mode == "error" else self._unknown(payload, mode)
         return self.explain(payload, unknown=mode)
 
+    def parsed_checker(self, unknown: Unknown | None = None) -> Callable[[Any], list[Problem]]:
+        """:meth:`validate` for payloads ``json.loads`` made from text with no ``NaN`` or
+        ``Infinity`` (JSON Lines, files): the fast verdict without walking the payload in
+        Python (:func:`~schemadrive.schema.fastpath.parsed_bounds`). The same problems."""
+        mode = self._unknown_mode(unknown)
+        fast, bounded, explain, names = self._fast, parsed_bounds(), self.explain, self._unknown
+        if mode == "error":
+            judge = self._strict
+        elif fast is not None:
+            judge = fast.loose  # names are not the schema's to judge: _unknown says
+        else:
+            judge = None
+        if judge is None or bounded is None:
+
+            def check(payload: Any) -> list[Problem]:
+                return self.validate(payload, unknown=mode)
+
+            return check
+
+        def check_parsed(payload: Any) -> list[Problem]:
+            try:
+                if judge(payload) and bounded(payload):
+                    return [] if mode != "warn" else names(payload, mode)
+            except Exception:  # not judged: jsonschema decides below
+                pass
+            except BaseException as exc:  # pyo3's PanicException is not an Exception
+                if type(exc).__name__ != "PanicException":
+                    raise
+            return explain(payload, unknown=mode)
+
+        return check_parsed
+
     def explain(self, payload: Any, *, unknown: Unknown | None = None) -> list[Problem]:
         """:meth:`validate` by jsonschema alone (the slow path, which builds the problems)."""
-        mode = self._unknown_mode(unknown)
-        root = self._resolve(self.normalized)
+        mode = self._mode if unknown is None else self._unknown_mode(unknown)
+        root = self._root
         fast = self._fast
         if fast is not None and fast.errors is not None and is_plain(payload):
             # jsonschema-rs's errors, presented as jsonschema's (schemadrive/schema/rserrors.py):

@@ -110,6 +110,7 @@ class CompiledSchema(Checking):
             raise SchemaInvalid("the schema refers to itself in an endless loop", errors=loops)
         self.known: frozenset[str] | None = self._known_names()
         self._known_problems: dict[Any, list[Problem]] = {}  # see problems_in_any_order
+        self._unknown_problems: dict[tuple[str, str], Problem] = {}  # see Checking._unknown
         self._fast: Any = None
         self.fallback_reason: str | None = "the slow path was asked for"
         if fast is None:
@@ -119,6 +120,7 @@ class CompiledSchema(Checking):
             self._fast, self.fallback_reason = compile_fast(
                 self.normalized, self.validator, self._cls, known=self.known, common=self.common
             )
+        self._root = self._resolve(self.normalized)  # where explain's problems start
         # The one call that judges most payloads (unknown="error"), kept at hand.
         self._strict = self._fast.strict if self._fast is not None else None
         self.plan = build_plan(

@@ -41,6 +41,7 @@ __all__ = [
     "compile_fast",
     "env_allows_fast",
     "is_plain",
+    "parsed_bounds",
     "rs_verdict",
 ]
 
@@ -96,6 +97,42 @@ def is_plain(value: Any, depth: int = 0) -> bool:
         if not is_plain(item, depth + 1):
             return False
     return True
+
+
+_bounds: list[Callable[[Any], bool] | None] = []
+
+
+def parsed_bounds() -> Callable[[Any], bool] | None:
+    """jsonschema-rs's stand-in for :func:`is_plain` on what ``json.loads`` returns, when the
+    text held no ``NaN`` or ``Infinity`` (the caller watches for those with
+    ``parse_constant``: jsonschema-rs reads them as null). Such a value holds only dicts,
+    lists, strings, numbers, booleans and None, so what is left to check is the numbers'
+    range and the nesting, and one jsonschema-rs call does both faster than Python walks the
+    value: a chain of 65 schemas, one a level, the last taking no container. None without
+    jsonschema-rs."""
+    if not _bounds:
+        try:
+            import jsonschema_rs
+        except ImportError:
+            _bounds.append(None)
+            return None
+        levels: dict[str, Any] = {}
+        for depth in range(MAX_DEPTH):
+            inner = {"$ref": f"#/$defs/d{depth + 1}"}
+            levels[f"d{depth}"] = {
+                "maximum": NUMBER_LIMIT,
+                "minimum": -NUMBER_LIMIT,
+                "items": inner,
+                "additionalProperties": inner,
+            }
+        levels[f"d{MAX_DEPTH}"] = {
+            "type": ["string", "number", "boolean", "null"],
+            "maximum": NUMBER_LIMIT,
+            "minimum": -NUMBER_LIMIT,
+        }
+        schema = {"$defs": levels, "$ref": "#/$defs/d0"}
+        _bounds.append(jsonschema_rs.Draft202012Validator(schema).is_valid)
+    return _bounds[0]
 
 
 @dataclass(frozen=True)

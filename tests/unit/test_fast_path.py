@@ -395,3 +395,44 @@ def test_batch_gives_validate_verdicts_in_order(tmp_path: Any) -> None:
     filled = list(iter_validate_lines(lines, compiled, fill=True, jobs=2, chunk_lines=7))
     valid = [p for p, (_, problems) in zip(payloads, expected[:-1], strict=True) if not problems]
     assert [r.payload for r in filled if r.valid] == [compiled.fill_defaults(p) for p in valid]
+
+
+def test_json_lines_with_values_jsonschema_rs_misreads_get_jsonschema_verdicts() -> None:
+    """A JSON Lines payload skips the Python walk for plain JSON (schemadrive.schema.batch),
+    yet the lines jsonschema-rs reads otherwise than jsonschema get jsonschema's verdicts:
+    NaN and Infinity (JSON has no such numbers; jsonschema-rs lets them pass ``maximum`` and
+    ``not: {type: number}``), in every unknown-name mode. Numbers beyond 2**53 and nesting
+    beyond 64 levels go the slow way too, with the same verdicts."""
+    from schemadrive.schema.batch import iter_validate_lines
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"maximum": 10**15},
+            "gone": {"not": {"type": "number"}},
+            "deep": {"$ref": "#/$defs/nest"},
+        },
+        "$defs": {"nest": {"type": ["array", "string"], "items": {"$ref": "#/$defs/nest"}}},
+    }
+    deep = "[" * 70 + '"x"' + "]" * 70
+    lines = [
+        '{"n": 1, "gone": "x"}',  # valid
+        '{"n": NaN}',
+        '{"gone": Infinity}',
+        '{"n": [-Infinity]}',
+        '{"n": 9007199254740993}',
+        '{"deep": ' + deep + "}",  # valid
+        '{"deep": ' + deep.replace('"x"', "1") + "}",  # 1 is neither array nor string
+    ]
+    for strict, unknown in [(True, "error"), (False, None), (True, "warn"), (True, "allow")]:
+        compiled = CompiledSchema(schema, strict=strict)
+        results = list(iter_validate_lines(lines, compiled, unknown=unknown))  # type: ignore[arg-type]
+        found = [[(p.path, p.message) for p in r.problems] for r in results]
+        assert found[:4] == [
+            [],
+            [("$.n", "nan is not a JSON number")],
+            [("$.gone", "inf is not a JSON number")],
+            [("$.n[0]", "-inf is not a JSON number")],
+        ], (strict, unknown)
+        assert [p.keyword for p in results[4].problems] == ["maximum"]
+        assert found[5] == [] and len(found[6]) == 1, (strict, unknown)
