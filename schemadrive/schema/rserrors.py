@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SUPPORTED", "rs_errors"]
+__all__ = ["SUPPORTED", "raw_errors", "rs_errors", "signature"]
 
 #: Keywords whose problem is built from the keyword's value and the instance alone (never from
 #: jsonschema's message text, which jsonschema-rs words differently).
@@ -79,6 +79,48 @@ _REFS = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
 #: Keywords whose problem depends only on the place, the schema and the (scalar) value.
 _BY_VALUE = SUPPORTED - {"required", "additionalProperties", "oneOf", "anyOf"}
 _HASHABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _cache_key(
+    keyword: Any, schema_path: tuple[Any, ...], path: tuple[Any, ...], instance: Any, kind: Any
+) -> Any:
+    """What one error's problems depend on, when that is all: the keyword's place and the
+    (scalar) value, or the missing name; None otherwise."""
+    if keyword == "required":
+        name = kind.property
+        if type(name) is str and len(name) <= 256:
+            return (schema_path, path, name)
+        return None
+    kind_of = type(instance)
+    short = kind_of is not str or len(instance) <= 256
+    if keyword in _BY_VALUE and kind_of in _HASHABLE and short:
+        value = repr(instance) if kind_of is float else instance  # -0.0 == 0.0, shown apart
+        return (schema_path, path, kind_of, value)
+    return None
+
+
+def signature(errors: list[Any], payload: Any) -> tuple[Any, ...] | None:
+    """The cache keys of jsonschema-rs ``errors`` of ``payload`` (the ``cache_key`` of each
+    :class:`RsError` they would make), without making them; None when one has no key. The
+    problems of errors with keys depend on the keys alone (explain.problems_in_any_order)."""
+    keys = []
+    for error in errors:
+        keyword = _KINDS.get(type(error.kind).__name__)
+        schema_path = tuple(error.schema_path)
+        if keyword is None or not schema_path or schema_path[-1] != keyword:
+            return None
+        path = tuple(error.instance_path)
+        instance = payload
+        try:
+            for step in path:
+                instance = instance[step]
+        except (LookupError, TypeError):
+            return None
+        key = _cache_key(keyword, schema_path, path, instance, error.kind)
+        if key is None:
+            return None
+        keys.append(key)
+    return tuple(keys)
 
 
 class Unsupported(Exception):
@@ -143,22 +185,14 @@ class RsError:
         self.context: list[RsError] = []
         self._types = types
         # what the problem depends on, when that is all (see problems_in_any_order)
-        self.cache_key: Any = None
-        kind_of = type(instance)
-        if (
-            keyword in _BY_VALUE
-            and kind_of in _HASHABLE
-            and (kind_of is not str or len(instance) <= 256)
-        ):
-            value = repr(instance) if kind_of is float else instance  # -0.0 == 0.0, shown apart
-            self.cache_key = (self.absolute_schema_path, self.absolute_path, kind_of, value)
+        self.cache_key: Any = _cache_key(
+            keyword, self.absolute_schema_path, self.absolute_path, instance, kind
+        )
         if keyword == "required":
             name = kind.property
             if not isinstance(name, str):
                 raise Unsupported("required: a name that is not a string")
             self.message = f"{name!r} is a required property"
-            if len(name) <= 256:
-                self.cache_key = (self.absolute_schema_path, self.absolute_path, name)
         elif keyword == "additionalProperties":
             extras = list(kind.unexpected)
             verb = "was" if len(extras) == 1 else "were"
@@ -188,20 +222,29 @@ class RsError:
         return any(self._types.is_type(self.instance, kind) for kind in expected)
 
 
-def rs_errors(iter_errors: Any, payload: Any, root: Any, types: Any) -> list[RsError] | None:
-    """jsonschema-rs's errors of ``payload`` as jsonschema's, or None when one cannot be
-    presented so (the caller then asks jsonschema). ``root`` is the schema jsonschema-rs
-    compiled (the schema paths point into it); ``types`` is the draft's jsonschema type
-    checker."""
+def raw_errors(iter_errors: Any, payload: Any) -> list[Any] | None:
+    """jsonschema-rs's errors of ``payload``; None when it cannot judge it (e.g. a lone
+    surrogate in a string)."""
     try:
-        out = [RsError(error, root, payload, types) for error in iter_errors(payload)]
-    except Unsupported:
-        return None
-    except Exception:  # not judged by jsonschema-rs (e.g. a lone surrogate)
+        return list(iter_errors(payload))
+    except Exception:
         return None
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         if type(exc).__name__ != "PanicException":
             raise
+        return None
+
+
+def rs_errors(errors: list[Any], payload: Any, root: Any, types: Any) -> list[RsError] | None:
+    """jsonschema-rs's ``errors`` of ``payload`` (:func:`raw_errors`) as jsonschema's, or
+    None when one cannot be presented so (the caller then asks jsonschema). ``root`` is the
+    schema jsonschema-rs compiled (the schema paths point into it); ``types`` is the draft's
+    jsonschema type checker."""
+    try:
+        out = [RsError(error, root, payload, types) for error in errors]
+    except Unsupported:
+        return None
+    except Exception:  # e.g. a schema path jsonschema-rs words otherwise
         return None
     try:
         if _tied(out):
