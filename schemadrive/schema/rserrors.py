@@ -81,22 +81,76 @@ _BY_VALUE = SUPPORTED - {"required", "additionalProperties", "oneOf", "anyOf"}
 _HASHABLE = frozenset({str, int, float, bool, type(None)})
 
 
+_BRANCHES = ("OneOfNotValid", "AnyOf")
+
+
 def _cache_key(
-    keyword: Any, schema_path: tuple[Any, ...], path: tuple[Any, ...], instance: Any, kind: Any
+    keyword: Any,
+    schema_path: tuple[Any, ...],
+    path: tuple[Any, ...],
+    instance: Any,
+    kind: Any,
+    subs: tuple[Any, ...] | None = (),
 ) -> Any:
-    """What one error's problems depend on, when that is all: the keyword's place and the
-    (scalar) value, or the missing name; None otherwise."""
-    if keyword == "required":
-        name = kind.property
-        if type(name) is str and len(name) <= 256:
-            return (schema_path, path, name)
-        return None
+    """What one error's problems depend on, when that is all, or None. For most keywords
+    that is the keyword's place and the (scalar) value, for ``required`` the missing name;
+    for ``oneOf``/``anyOf`` the keys of the branches' errors (``subs``, None when one has
+    none; explain.py builds their problem from those), the value's type (jsonschema's
+    ``best_match`` weighs it) and, when every branch failed on its type alone, the value."""
     kind_of = type(instance)
     short = kind_of is not str or len(instance) <= 256
-    if keyword in _BY_VALUE and kind_of in _HASHABLE and short:
-        value = repr(instance) if kind_of is float else instance  # -0.0 == 0.0, shown apart
-        return (schema_path, path, kind_of, value)
-    return None
+    if keyword == "required":
+        name = kind.property
+        return (schema_path, path, name) if type(name) is str and len(name) <= 256 else None
+    if keyword in _BY_VALUE:
+        if kind_of in _HASHABLE and short:
+            value = repr(instance) if kind_of is float else instance  # -0.0 == 0.0, shown apart
+            return (schema_path, path, kind_of, value)
+        if kind_of is dict or kind_of is list:  # e.g. "not" of an object: shown in full
+            text = _small_repr(instance)
+            return None if text is None else (schema_path, path, kind_of, text)
+        return None
+    if keyword not in ("oneOf", "anyOf") or subs is None:
+        return None
+    shape = type(kind).__name__
+    if not subs:  # no branch errors: only "more than one branch matched" says no value
+        return (schema_path, path, shape) if shape == "OneOfMultipleValid" else None
+    if all(sub[0][-1] == "type" and sub[1] == path for sub in subs):  # "expected X, got V"
+        if kind_of in _HASHABLE and short:
+            return (schema_path, path, shape, subs, kind_of, repr(instance))
+        return None
+    return (schema_path, path, shape, subs, kind_of)
+
+
+def _small_repr(value: Any) -> str | None:
+    """``repr`` of a small plain container (equal texts: the same value, shown alike), or
+    None for a large one."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an int beyond str()'s digit limit; deep nesting
+        return None
+    return text if len(text) <= 2048 else None
+
+
+def _key_of(error: Any, payload: Any) -> Any:
+    """:func:`_cache_key` of a jsonschema-rs error, read from it directly."""
+    kind = error.kind
+    keyword = _KINDS.get(type(kind).__name__)
+    schema_path = tuple(error.schema_path)
+    if keyword is None or not schema_path or schema_path[-1] != keyword:
+        return None
+    path = tuple(error.instance_path)
+    instance = payload
+    try:
+        for step in path:
+            instance = instance[step]
+    except (LookupError, TypeError):
+        return None
+    subs: tuple[Any, ...] | None = ()
+    if type(kind).__name__ in _BRANCHES:
+        keys = [_key_of(sub, payload) for branch in kind.context or [] for sub in branch]
+        subs = None if None in keys else tuple(keys)
+    return _cache_key(keyword, schema_path, path, instance, kind, subs)
 
 
 def signature(errors: list[Any], payload: Any) -> tuple[Any, ...] | None:
@@ -105,18 +159,7 @@ def signature(errors: list[Any], payload: Any) -> tuple[Any, ...] | None:
     problems of errors with keys depend on the keys alone (explain.problems_in_any_order)."""
     keys = []
     for error in errors:
-        keyword = _KINDS.get(type(error.kind).__name__)
-        schema_path = tuple(error.schema_path)
-        if keyword is None or not schema_path or schema_path[-1] != keyword:
-            return None
-        path = tuple(error.instance_path)
-        instance = payload
-        try:
-            for step in path:
-                instance = instance[step]
-        except (LookupError, TypeError):
-            return None
-        key = _cache_key(keyword, schema_path, path, instance, error.kind)
+        key = _key_of(error, payload)
         if key is None:
             return None
         keys.append(key)
@@ -184,10 +227,6 @@ class RsError:
             raise Unsupported("a sub-error outside its branch")
         self.context: list[RsError] = []
         self._types = types
-        # what the problem depends on, when that is all (see problems_in_any_order)
-        self.cache_key: Any = _cache_key(
-            keyword, self.absolute_schema_path, self.absolute_path, instance, kind
-        )
         if keyword == "required":
             name = kind.property
             if not isinstance(name, str):
@@ -200,12 +239,19 @@ class RsError:
             self.message = f"Additional properties are not allowed ({names} {verb} unexpected)"
         else:
             self.message = ""  # never read for the other supported keywords
-        if type(kind).__name__ in ("OneOfNotValid", "AnyOf"):  # jsonschema: no sub-errors
+        subs: tuple[Any, ...] | None = ()
+        if type(kind).__name__ in _BRANCHES:  # jsonschema: no sub-errors
             # when more than one branch matched
             depth, here = len(instance_path), len(schema_path)
             for branch in getattr(kind, "context", None) or []:
                 for sub in branch:
                     self.context.append(RsError(sub, root, payload, types, depth, here))
+            keys = [sub.cache_key for sub in self.context]
+            subs = None if None in keys else tuple(keys)
+        # what the problem depends on, when that is all (see problems_in_any_order)
+        self.cache_key: Any = _cache_key(
+            keyword, self.absolute_schema_path, self.absolute_path, instance, kind, subs
+        )
 
     @property
     def path(self) -> Any:

@@ -186,3 +186,24 @@ def test_drawn_schemas_and_payloads(schema: dict[str, Any], payloads: list[Any])
     for payload in payloads:
         for unknown in ("error", "allow"):
             assert full(fast, payload, unknown) == full(slow, payload, unknown), payload
+
+
+def test_problems_built_once_never_show_another_payloads_value() -> None:
+    """Problems are kept by the place and value of each error: a second payload failing at
+    the same places with other values gets its own values in its messages (one value in
+    a failed oneOf of types; a whole object refused by a ``not`` inside a ``oneOf``)."""
+    schema = {
+        "properties": {"x": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
+        "oneOf": [{"not": {"required": ["a"]}}, {"required": ["b"], "properties": {"b": {}}}],
+    }
+    compiled = CompiledSchema(schema, fast=True)
+    messages = []
+    for payload in ({"x": 1.5}, {"x": 2.5}, {"a": 1}, {"a": 2}, {"a": 2}):
+        messages.append([p.message for p in compiled.validate(payload)])
+    assert messages == [
+        ["expected a string or an integer, got number 1.5"],
+        ["expected a string or an integer, got number 2.5"],
+        ['{"a": 1} is not allowed here'],
+        ['{"a": 2} is not allowed here'],
+        ['{"a": 2} is not allowed here'],
+    ]
