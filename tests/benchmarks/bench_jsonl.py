@@ -78,16 +78,23 @@ def data_file(lines: int, kind: str = "rare") -> Path:
     rng = random.Random(lines)
     good: list[Any]
     bad: list[Any]
+    every = 1000 if kind == "rare" else 10
     if kind == "conditional":
         good, bad = conditional_payloads(5000), invalid_conditional(500)
+    elif kind == "distinct":  # no wrong value twice: no problem list can be reused
+        good, bad = payloads(5000), invalid_flat(lines // every + 1, distinct=True)
     else:
         good, bad = payloads(5000), invalid_flat(500)
-    every = 1000 if kind == "rare" else 10
     pool, wrong = [json.dumps(p) for p in good], [json.dumps(p) for p in bad]
     temporary = path.with_suffix(".tmp")
     with open(temporary, "w") as stream:
         for index in range(lines):
-            pick = rng.choice(wrong if index % every == every - 1 else pool)
+            if index % every != every - 1:
+                pick = rng.choice(pool)
+            elif kind == "distinct":
+                pick = wrong[index // every]
+            else:
+                pick = rng.choice(wrong)
             stream.write(pick + "\n")
     temporary.replace(path)
     return path
@@ -118,7 +125,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
     cli = script("schemadrive")
     python = sys.executable
     what = f"{lines:,} lines"
-    files = {kind: data_file(lines, kind) for kind in ("rare", "mixed", "conditional")}
+    files = {kind: data_file(lines, kind) for kind in ("rare", "mixed", "conditional", "distinct")}
     floors: dict[Path, Sample] = {}
     for path in files.values():
         if path not in floors:
@@ -140,6 +147,8 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
         # at most 2x the parse with one process (issues 8 and 14); below it with two on the
         # file of issue 8 (1 in 1,000 invalid), where the workers' output is small
         limit = 2.0 if jobs == 1 else 0.99 if path == files["rare"] else None
+        if path == files["distinct"]:
+            limit = None  # for scale: the files of the targets repeat their wrong values
         note = f"exit {code}; CPU median {cpu.median:.2f} s" + (f"; {note}" if note else "")
         report(
             compare(
@@ -153,6 +162,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
         "rare": "1 in 1,000 invalid",
         "mixed": "10% invalid",
         "conditional": "conditional schema, 10% invalid",
+        "distinct": "10% invalid, every wrong value new (no problem built before)",
     }
     if cli is None:
         skipped(NAME, "schemadrive validate --jsonl: no schemadrive console script", figures)
@@ -162,7 +172,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
                 command = [cli, "validate", "--schema", str(CONDITIONAL), "--jsonl"]
             else:
                 command = [cli, "--offline", "validate", MODEL, "--jsonl"]
-            for jobs in (1, 2):
+            for jobs in (1,) if kind == "distinct" else (1, 2):
                 measure(
                     f"schemadrive validate --jsonl --jobs {jobs}, {what}, {labels[kind]}",
                     [*command, "--jobs", str(jobs), str(path)],

@@ -56,10 +56,15 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
     models = {"flat": flat_model(), "conditional": conditional_model()}
     schemas = {"flat": models["flat"].schema, "conditional": conditional_schema()}
     work: dict[str, dict[str, list[Any]]] = {
-        "flat": {"valid": payloads(count), "invalid": invalid_flat(count // 5)},
+        "flat": {
+            "valid": payloads(count),
+            "invalid": invalid_flat(count // 5),
+            "distinct": invalid_flat(count // 5, distinct=True),
+        },
         "conditional": {
             "valid": conditional_payloads(count),
             "invalid": invalid_conditional(count // 5),
+            "distinct": invalid_conditional(count // 5, distinct=True),
         },
     }
     for kind, sets in work.items():
@@ -67,6 +72,7 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
         model = models[kind]
         assert all(model.validate(p) == [] for p in sets["valid"]), f"{kind}: valid payloads"
         assert all(model.validate(p) for p in sets["invalid"]), f"{kind}: invalid payloads"
+        assert all(model.validate(p) for p in sets["distinct"]), f"{kind}: distinct payloads"
 
     def measures(kind: str) -> dict[str, Callable[[], float]]:
         model, schema, sets = models[kind], schemas[kind], work[kind]
@@ -77,8 +83,14 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
         def add(name: str, function: Callable[[Any], Any], items: list[Any]) -> None:
             out[name] = Rate(function, items, seconds=seconds)
 
-        for variant in ("valid", "mixed", "invalid"):
+        for variant in ("valid", "mixed", "invalid", "distinct"):
             items = sets[variant]
+            if variant == "distinct":
+                # a Rate repeats its items: the memos are emptied before each payload, so
+                # no problem is reused (the cost of emptying them is counted against us)
+                add("validate/distinct", _forgetful(model), items)
+                add("iter_errors/distinct", lambda p: list(python.iter_errors(p)), items)
+                continue
             add(f"validate/{variant}", model.validate, items)
             add(f"iter_errors/{variant}", lambda p: list(python.iter_errors(p)), items)
             if variant != "invalid":
@@ -125,6 +137,13 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
                 m[f"validate/{variant}"], "jsonschema iter_errors (cached validator)",
                 m[f"iter_errors/{variant}"], 2.0 if variant == "invalid" else None,
             )  # fmt: skip
+            if variant == "invalid":
+                figure(
+                    f"Model.validate (full problem lists), {kind} schema, invalid payloads, "
+                    "every wrong value new (no problem built before)",
+                    m["validate/distinct"], "jsonschema iter_errors (cached validator)",
+                    m["iter_errors/distinct"],
+                )  # fmt: skip
             if f"fjs/{variant}" in m:
                 figure(
                     f"Model.validate (full problem lists), {kind} schema, {variant} payloads",
@@ -156,6 +175,22 @@ def run(figures: list[Figure], *, quick: bool = False) -> None:
             f"schemadrive.validate(schema, payload), {kind} schema, mixed payloads",
             m["module.validate/mixed"], "Model.validate(payload)", m["validate/mixed"],
         )  # fmt: skip
+
+
+def _forgetful(model: Any) -> Callable[[Any], Any]:
+    """``model.validate`` with every problem memo emptied first."""
+    from schemadrive.schema.problems import _closest
+
+    compiled = model.compiled
+    known, unknown = compiled._known_problems, compiled._unknown_problems
+
+    def validate(payload: Any) -> Any:
+        known.clear()
+        unknown.clear()
+        _closest.cache_clear()
+        return model.validate(payload)
+
+    return validate
 
 
 def _first_error(check: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -66,17 +66,27 @@ def payloads(count: int, seed: int = 8) -> list[dict[str, Any]]:
     return out
 
 
-def invalid_flat(count: int, seed: int = 9) -> list[dict[str, Any]]:
-    """Invalid flat payloads, wrong in the ways users get them wrong (one to three problems)."""
+def invalid_flat(count: int, seed: int = 9, *, distinct: bool = False) -> list[dict[str, Any]]:
+    """Invalid flat payloads, wrong in the ways users get them wrong (one to three problems).
+
+    The wrong values repeat, as in real files (the same typo, the same out-of-range number);
+    schemadrive builds the problems of an error it has seen once (at the same place, with the
+    same value) only once. ``distinct`` makes every wrong value and name new, so nothing can
+    be reused: the figure without that help."""
     rng = random.Random(seed)
+    n = iter(range(10**9)) if distinct else None
+
+    def new(value: Any, made: Any) -> Any:
+        return value if n is None else made(next(n))
+
     breakers = [
-        lambda p: p.update(num_frames=999),
-        lambda p: p.update(num_frames="121"),
-        lambda p: p.update(resolution="4k"),
-        lambda p: p.update(resolutoin="square"),  # a typo: unknown name, with a suggestion
-        lambda p: p.update(seed=1.5),
+        lambda p: p.update(num_frames=new(999, lambda i: 482 + i)),
+        lambda p: p.update(num_frames=new("121", str)),
+        lambda p: p.update(resolution=new("4k", lambda i: f"{i}k")),
+        lambda p: p.update({new("resolutoin", lambda i: f"resolutoin{i}"): "square"}),  # a typo
+        lambda p: p.update(seed=new(1.5, lambda i: i + 0.5)),
         lambda p: p.pop("prompt"),
-        lambda p: p.update(generate_audio="yes"),
+        lambda p: p.update(generate_audio=new("yes", lambda i: f"yes{i}")),
     ]
     out = []
     for payload in payloads(count, seed):
@@ -123,16 +133,24 @@ def conditional_payloads(count: int, seed: int = 10) -> list[dict[str, Any]]:
     return out
 
 
-def invalid_conditional(count: int, seed: int = 11) -> list[dict[str, Any]]:
-    """Invalid conditional payloads: broken conditions as well as plain range errors."""
+def invalid_conditional(
+    count: int, seed: int = 11, *, distinct: bool = False
+) -> list[dict[str, Any]]:
+    """Invalid conditional payloads: broken conditions as well as plain range errors
+    (``distinct``: every wrong value and name new, as for :func:`invalid_flat`)."""
     rng = random.Random(seed)
+    n = iter(range(10**9)) if distinct else None
+
+    def new(value: Any, made: Any) -> Any:
+        return value if n is None else made(next(n))
+
     breakers = [
         lambda p: (p.update(mode="image"), p.pop("image_url", None)),  # then: required
-        lambda p: p.update(tier="fast", steps=40),  # no oneOf branch
-        lambda p: p.update(output={"format": "webm", "codec": "h264"}),  # nested oneOf
-        lambda p: p.update(num_frames=999),
-        lambda p: p.update(resoluton="square"),  # unknown name, with a suggestion
-        lambda p: p.update(audio_volume=3, generate_audio=True),  # dependentSchemas
+        lambda p: p.update(tier="fast", steps=new(40, lambda i: 101 + i)),  # no oneOf branch
+        lambda p: p.update(output={"format": "webm", "codec": new("h264", lambda i: f"h{i}")}),
+        lambda p: p.update(num_frames=new(999, lambda i: 482 + i)),
+        lambda p: p.update({new("resoluton", lambda i: f"resoluton{i}"): "square"}),  # a typo
+        lambda p: p.update(audio_volume=new(3, lambda i: 3 + i), generate_audio=True),
     ]
     out = []
     for payload in conditional_payloads(count, seed):
