@@ -90,6 +90,10 @@ class Reporter:
         line of each problem."""
         raise NotImplementedError
 
+    def line(self, source: str, line: int, valid: bool, problems: Sequence[Problem]) -> None:
+        """:meth:`payload` for a JSON Lines payload (every problem on its line)."""
+        self.payload(source, line, valid, problems, [line] * len(problems))
+
     def valid_line(self, source: str) -> Callable[[int], None] | None:
         """A writer for a valid JSON Lines payload with no problem, given its line; None when
         such payloads are not reported."""
@@ -114,8 +118,27 @@ class TextReporter(Reporter):
             for severity in ("error", "warning")
         }
 
+        self._tails: dict[int, tuple[Problem, str]] = {}  # by id; the problem kept alive
+
     def _label(self, severity: str) -> str:
         return self._labels.get(severity) or self.ctx.paint(severity, "yellow", self.stream)
+
+    def _tail(self, problem: Problem) -> str:
+        """``": error: $.path: message (hint)\\n"``, made once per problem object (the
+        problems of a recurring error are the same objects: schemadrive/schema/explain.py)."""
+        kept = self._tails.get(id(problem))
+        if kept is not None and kept[0] is problem:
+            return kept[1]
+        hint = f" ({problem.hint})" if problem.hint else ""
+        tail = f": {self._label(problem.severity)}: {problem.path}: {problem.message}{hint}\n"
+        if len(self._tails) >= 4096:
+            self._tails.clear()
+        self._tails[id(problem)] = (problem, tail)
+        return tail
+
+    def line(self, source: str, line: int, valid: bool, problems: Sequence[Problem]) -> None:
+        where, tail = f"{source}:{line}", self._tail
+        self.stream.write("".join([where + tail(problem) for problem in problems]))
 
     def payload(
         self,
@@ -199,6 +222,8 @@ class GithubReporter(TextReporter):
     """``::error file=F,line=L,title=...::$.path: message (hint)`` for each problem, then the
     text summary (a plain line in the job's log)."""
 
+    line = Reporter.line  # annotations, not the text reporter's lines
+
     def _annotation(self, level: str, message: str, source: str, line: int | None) -> str:
         if source == STDIN_NAME:  # an annotation's line means nothing without its file
             file, line = None, None
@@ -236,16 +261,20 @@ def report_lines(
     schemadrive.schema.batch keeps for them); with ``filled``, write each valid payload there, as
     JSON Lines. Only lines with problems cost more than a loop step: the rest are written
     (listed, filled) or skipped without building anything."""
-    report, listed = reporter.payload, reporter.valid_line(source)
+    report, listed = reporter.line, reporter.valid_line(source)
     if filled is not None:  # json_line()'s output, with one encoder for every line
         dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
         put = filled.write
     try:
         for line, payload, problems, malformed in results:
             if problems:
-                valid = not malformed and all(p.severity != "error" for p in problems)
-                tally.add_problems(problems)
-                report(source, line, valid, problems, [line] * len(problems))
+                errors = 0
+                for problem in problems:
+                    errors += problem.severity == "error"
+                tally.problems += errors
+                tally.warnings += len(problems) - errors
+                valid = not malformed and not errors
+                report(source, line, valid, problems)
                 if not valid:
                     continue
             elif listed is not None:
