@@ -221,6 +221,18 @@ class BranchCheck:
         verdict = rs_verdict(self._rs, value)
         return bool(self._python.is_valid(value)) if verdict is None else verdict
 
+    def judge(self, value: Any, plain: bool) -> bool:
+        """:meth:`is_valid`, told whether ``value`` is plain JSON (``is_plain``)."""
+        if plain:
+            try:
+                return bool(self._rs(value))
+            except Exception:  # not judged by jsonschema-rs (e.g. a lone surrogate)
+                pass
+            except BaseException as exc:  # pyo3's PanicException derives from BaseException
+                if type(exc).__name__ != "PanicException":
+                    raise
+        return bool(self._python.is_valid(value))
+
 
 def _rebuild(schema: Any, options: dict[str, Any]) -> CompiledSchema:
     return compile_schema(schema, **options)

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fastpath import is_plain
+
 __all__ = ["IMMUTABLE", "MAX_APPLY_DEPTH", "DefaultPlan", "build_plan", "plan_size"]
 
 IMMUTABLE = (str, int, float, bool, type(None))
@@ -62,8 +64,16 @@ class DefaultPlan:
         for name, child in self.children.items():
             if name in out:
                 out[name] = child.apply(out[name], depth + 1)
+        plain: bool | None = None  # the same for every branch: found once (is_plain walks)
         for validator, plan in self.branches:
-            if validator.is_valid(value):
+            judge = getattr(validator, "judge", None)
+            if judge is None:
+                accepted = validator.is_valid(value)
+            else:
+                if plain is None:
+                    plain = is_plain(value)
+                accepted = judge(value, plain)
+            if accepted:
                 out = plan.apply(out, depth + 1)
                 break
         return out

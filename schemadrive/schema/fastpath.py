@@ -107,9 +107,9 @@ def parsed_bounds() -> Callable[[Any], bool] | None:
     text held no ``NaN`` or ``Infinity`` (the caller watches for those with
     ``parse_constant``: jsonschema-rs lets them pass ``maximum`` and ``not``). Such a value
     holds only dicts, lists, strings, numbers, booleans and None, so what is left to check is
-    the numbers' range and the nesting, and one jsonschema-rs call does both faster than Python walks the
-    value: a chain of 65 schemas, one a level, the last taking no container. None without
-    jsonschema-rs."""
+    the numbers' range and the nesting, and one jsonschema-rs call does both faster than
+    Python walks the value: a chain of 65 schemas, one a level, the last taking no container.
+    None without jsonschema-rs."""
     if not _bounds:
         try:
             import jsonschema_rs
