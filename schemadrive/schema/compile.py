@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from cachetools import LRUCache
@@ -31,11 +32,12 @@ from cachetools import LRUCache
 from ..exceptions import SchemaInvalid
 from .checking import Checking, Unknown
 from .defaults import build_plan
-from .fastpath import compile_branch, compile_fast, env_allows_fast, rs_verdict
+from .dialects import certainly_valid, dialect_name
+from .fastpath import Dialect, compile_branch, compile_fast, env_allows_fast, rs_verdict
 from .normalize import normalize
 from .problems import Problem
-from .refs import parts, resolve
-from .validators import build_validator, dialect_class, metaschema_errors
+from .refs import Refs, parts, resolve
+from .validators import dialect_class, formats_assert, make_validator, metaschema_errors
 from .walk import Walk
 
 __all__ = [
@@ -92,14 +94,25 @@ class CompiledSchema(Checking):
         self.common = frozenset(common)
         self.resources = dict(resources or {})
         self.normalized = normalize(schema)
-        errors = metaschema_errors(dialect_class(self.normalized), self.normalized)
-        if errors:
-            raise SchemaInvalid("the schema fails its metaschema", errors=errors)
-        built = build_validator(self.normalized, strict=strict, resources=self.resources)
-        self._cls = built.cls
-        self.dialect: str = built.dialect
-        self.refs = built.refs
-        self.validator = built.validator
+        if fast is None:
+            fast = env_allows_fast()
+        # jsonschema is imported only where it must answer (schemadrive/schema/dialects.py):
+        # an uncertain draft or metaschema verdict, an invalid payload, the slow path
+        known_dialect = dialect_name(self.normalized)
+        if not (fast and certainly_valid(self.normalized)):
+            errors = metaschema_errors(dialect_class(self.normalized), self.normalized)
+            if errors:
+                raise SchemaInvalid("the schema fails its metaschema", errors=errors)
+        if known_dialect is None:
+            cls = self._cls
+            known_dialect = (cls.__name__, getattr(cls, "META_SCHEMA", {}).get("$schema", ""))
+        self.dialect: str = known_dialect[1]
+        self._draft = Dialect(
+            known_dialect[0],
+            formats_assert(known_dialect[0], strict=strict),
+            lambda: self.validator,
+        )
+        self.refs = Refs(self.normalized, self.dialect, resources=self.resources)
         walk = Walk(self.normalized)
         bad, loops = self.refs.problems(walk)
         if walk.truncated:
@@ -113,12 +126,10 @@ class CompiledSchema(Checking):
         self._unknown_problems: dict[tuple[str, str], Problem] = {}  # see Checking._unknown
         self._fast: Any = None
         self.fallback_reason: str | None = "the slow path was asked for"
-        if fast is None:
-            fast = env_allows_fast()
         self._fast_requested = fast
         if fast:
             self._fast, self.fallback_reason = compile_fast(
-                self.normalized, self.validator, self._cls, known=self.known, common=self.common
+                self.normalized, self._draft, known=self.known, common=self.common
             )
         self._root = self._resolve(self.normalized)  # where explain's problems start
         # The one call that judges most payloads (unknown="error"), kept at hand.
@@ -146,6 +157,17 @@ class CompiledSchema(Checking):
             "resources": self.resources or None,
         }
         return (_rebuild, (self.schema, options))
+
+    @cached_property
+    def _cls(self) -> Any:
+        """jsonschema's class for the schema's draft."""
+        return dialect_class(self.normalized)
+
+    @cached_property
+    def validator(self) -> Any:
+        """jsonschema's validator of the schema: the slow path, which explains problems
+        (built on first use)."""
+        return make_validator(self._cls, self.normalized, self.refs, strict=self.strict)
 
     @property
     def fast(self) -> bool:
@@ -196,13 +218,18 @@ class CompiledSchema(Checking):
     def _branch_check(self, subschema: Any) -> Any:
         """What judges which ``anyOf``/``oneOf`` branch a payload satisfies (its defaults are
         filled): jsonschema-rs when the branch stands alone, else jsonschema."""
-        python = self._sub_validator(subschema)
         if self._fast is None:
-            return python
-        rs = compile_branch(subschema, self.validator, self._cls)
+            return self._sub_validator(subschema)
+        rs = compile_branch(subschema, self._draft)
+        python = BranchCheck.Later(self, subschema)
         return python if rs is None else BranchCheck(rs, python)
 
     def _default_is_valid(self, subschema: Any, default: Any) -> bool:
+        if self._fast is not None:  # jsonschema-rs's verdict where it is jsonschema's
+            rs = compile_branch(subschema, self._draft)
+            verdict = None if rs is None else rs_verdict(rs, default)
+            if verdict is not None:
+                return verdict
         try:
             return bool(self._sub_validator(subschema).is_valid(default))
         except Exception:
@@ -213,6 +240,21 @@ class BranchCheck:
     """``is_valid`` by jsonschema-rs for plain JSON values, by jsonschema otherwise."""
 
     __slots__ = ("_python", "_rs")
+
+    class Later:
+        """A subschema's jsonschema validator, built when first asked (jsonschema judges
+        only values jsonschema-rs cannot)."""
+
+        __slots__ = ("_compiled", "_subschema", "_validator")
+
+        def __init__(self, compiled: CompiledSchema, subschema: Any) -> None:
+            self._compiled, self._subschema = compiled, subschema
+            self._validator: Any = None
+
+        def is_valid(self, value: Any) -> bool:
+            if self._validator is None:
+                self._validator = self._compiled._sub_validator(self._subschema)
+            return bool(self._validator.is_valid(value))
 
     def __init__(self, rs: Any, python: Any) -> None:
         self._rs, self._python = rs, python

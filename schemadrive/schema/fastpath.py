@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "Dialect",
     "FastPath",
     "compile_branch",
     "compile_fast",
@@ -192,7 +193,19 @@ def _numbers_and_keys(schema: Any) -> tuple[set[str], bool]:
     return keys, big
 
 
-def _python_keyword(function: Any, validator: Any) -> type:
+@dataclass(frozen=True)
+class Dialect:
+    """What the fast path needs of a schema's draft: jsonschema's class name for it, whether
+    ``format`` asserts, and the jsonschema validator whose keyword functions evaluate
+    :data:`PYTHON_KEYWORDS` (a callable, so that jsonschema is imported only when one of
+    them first meets a value)."""
+
+    name: str
+    formats: bool
+    validator: Callable[[], Any]
+
+
+def _python_keyword(name: str, validator: Callable[[], Any]) -> type:
     """A jsonschema-rs custom keyword class that runs jsonschema's implementation of it."""
 
     class PythonKeyword:
@@ -205,7 +218,9 @@ def _python_keyword(function: Any, validator: Any) -> type:
                 # jsonschema-rs hands over integers beyond 64 bits as floats (is_plain keeps
                 # such payloads from a fast verdict anyway): never judge them here.
                 raise ValueError("number out of the exactly comparable range")
-            for error in function(validator, self.value, instance, self.parent):
+            python = validator()
+            function = type(python).VALIDATORS[name]
+            for error in function(python, self.value, instance, self.parent):
                 raise ValueError(error.message)
 
     return PythonKeyword
@@ -237,11 +252,13 @@ def rs_verdict(check: Callable[[Any], bool], value: Any) -> bool | None:
         return None
 
 
-def _rs_options(keys: set[str], validator: Any, cls: Any) -> dict[str, Any]:
+def _rs_options(keys: set[str], dialect: Dialect) -> dict[str, Any]:
+    # where format is an annotation (drafts 2019-09 and 2020-12 unless strict), jsonschema's
+    # format keyword does nothing, and neither does jsonschema-rs's by default
     keywords = {
-        name: _python_keyword(type(validator).VALIDATORS[name], validator)
+        name: _python_keyword(name, dialect.validator)
         for name in PYTHON_KEYWORDS
-        if name in keys and name in cls.VALIDATORS
+        if name in keys and (name != "format" or dialect.formats)
     }
     options: dict[str, Any] = {"retriever": _no_retrieval}
     if keywords:
@@ -252,12 +269,12 @@ def _rs_options(keys: set[str], validator: Any, cls: Any) -> dict[str, Any]:
 _REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor")
 
 
-def compile_branch(subschema: Any, validator: Any, cls: Any) -> Callable[[Any], bool] | None:
+def compile_branch(subschema: Any, dialect: Dialect) -> Callable[[Any], bool] | None:
     """jsonschema-rs's ``is_valid`` of a subschema that stands alone (an ``anyOf``/``oneOf``
     branch whose defaults are filled when a payload satisfies it), with the same Python
     keywords as the whole schema; None when jsonschema must judge it (a reference, which
     would need the whole document; a big number; no jsonschema-rs)."""
-    if not isinstance(subschema, dict) or cls.__name__ not in _DIALECTS:
+    if not isinstance(subschema, dict) or dialect.name not in _DIALECTS:
         return None
     keys, big = _numbers_and_keys(subschema)
     if big or any(key in keys for key in _REFERENCES):
@@ -265,8 +282,8 @@ def compile_branch(subschema: Any, validator: Any, cls: Any) -> Callable[[Any], 
     try:
         import jsonschema_rs
 
-        rs_cls = getattr(jsonschema_rs, cls.__name__)
-        options = _rs_options(keys, validator, cls)
+        rs_cls = getattr(jsonschema_rs, dialect.name)
+        options = _rs_options(keys, dialect)
         return rs_cls(copy.deepcopy(subschema), **options).is_valid  # type: ignore[no-any-return]
     except Exception:
         return None
@@ -278,17 +295,16 @@ def _no_retrieval(uri: str) -> Any:
 
 def compile_fast(
     normalized: Any,
-    validator: Any,
-    cls: Any,
+    dialect: Dialect,
     *,
     known: frozenset[str] | None,
     common: frozenset[str],
 ) -> tuple[FastPath | None, str | None]:
     """The fast path for an already compiled (normalized, metaschema-checked) schema.
 
-    ``validator`` is the jsonschema validator of the slow path, whose keyword functions
-    evaluate :data:`PYTHON_KEYWORDS`; ``cls`` is jsonschema's class for the draft. Returns
-    ``(fast_path, None)`` or ``(None, why_not)``.
+    ``dialect`` names jsonschema's class for the draft and gives the slow path's validator,
+    whose keyword functions evaluate :data:`PYTHON_KEYWORDS`. Returns ``(fast_path, None)``
+    or ``(None, why_not)``.
     """
     try:
         import jsonschema_rs
@@ -296,14 +312,14 @@ def compile_fast(
         return None, "jsonschema-rs is not installed (pip install 'schemadrive[fast]')"
     if not isinstance(normalized, dict):
         return None, "boolean schemas are judged by jsonschema"
-    rs_name = cls.__name__
+    rs_name = dialect.name
     if rs_name not in _DIALECTS:
         return None, f"jsonschema-rs does not support the dialect of {rs_name}"
     keys, big = _numbers_and_keys(normalized)
     if big:
         return None, "the schema has numbers beyond +/-2**53, compared differently by the two"
     rs_cls = getattr(jsonschema_rs, rs_name)
-    options = _rs_options(keys, validator, cls)
+    options = _rs_options(keys, dialect)
     # Up to draft 7, keywords beside a $ref are ignored: the names are then checked in Python.
     ref_hides_siblings = rs_name in ("Draft4Validator", "Draft6Validator", "Draft7Validator")
     try:

@@ -35,36 +35,71 @@ def no_remote(uri: str) -> Any:
 
 
 class Refs:
-    """Resolve references inside one (normalized) schema; ``dialect`` is its ``$schema`` URI."""
+    """Resolve references inside one (normalized) schema; ``dialect`` is its ``$schema`` URI.
+
+    The registry is built on first use: a schema without references is compiled without
+    importing ``referencing`` (``problems`` has nothing to look up in it)."""
 
     def __init__(
         self, root: Any, dialect: str, *, resources: Mapping[str, Any] | None = None
     ) -> None:
+        self.root = root
+        self._dialect = dialect
+        self._resources = dict(resources or {})
+        self._built: tuple[Any, str, Any, Any, Any] | None = None
+
+    def _build(self) -> tuple[Any, str, Any, Any, Any]:
+        """(spec, base, registry, lookup_registry, resolver), made once (a race builds the
+        same thing twice: harmless)."""
+        built = self._built
+        if built is not None:
+            return built
         from jsonschema_specifications import REGISTRY as SPECIFICATIONS
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012, specification_with
 
-        self.root = root
-        self.spec: Any = specification_with(
-            dialect or DRAFT_URIS["draft2020-12"], default=DRAFT202012
+        root = self.root
+        spec: Any = specification_with(
+            self._dialect or DRAFT_URIS["draft2020-12"], default=DRAFT202012
         )
         registry: Any = Registry(retrieve=no_remote)  # type: ignore[call-arg]
-        for uri, contents in (resources or {}).items():
-            resource = Resource.from_contents(contents, default_specification=self.spec)
+        for uri, contents in self._resources.items():
+            resource = Resource.from_contents(contents, default_specification=spec)
             try:  # each crawled alone: an odd document is left out and spoils no other
                 registry = registry.with_resource(uri, resource).crawl()
             except Exception:
                 continue
-        self.base = ""
+        base = ""
         if isinstance(root, dict):
-            raw_id = self.spec.id_of(root)
-            self.base = raw_id if isinstance(raw_id, str) else ""
-            registry = registry.with_resource(self.base, self.spec.create_resource(root))
+            raw_id = spec.id_of(root)
+            base = raw_id if isinstance(raw_id, str) else ""
+            registry = registry.with_resource(base, spec.create_resource(root))
             with contextlib.suppress(Exception):  # a non-schema where one belongs: the metaschema
                 registry = registry.crawl()  # check reports it; lookups still work uncrawled
-        self.registry: Any = registry
-        self.lookup_registry: Any = SPECIFICATIONS.combine(self.registry)
-        self.resolver: Any = self.lookup_registry.resolver(base_uri=self.base)
+        lookup_registry = SPECIFICATIONS.combine(registry)
+        built = (spec, base, registry, lookup_registry, lookup_registry.resolver(base_uri=base))
+        self._built = built
+        return built
+
+    @property
+    def spec(self) -> Any:
+        return self._build()[0]
+
+    @property
+    def base(self) -> str:
+        return self._build()[1]
+
+    @property
+    def registry(self) -> Any:
+        return self._build()[2]
+
+    @property
+    def lookup_registry(self) -> Any:
+        return self._build()[3]
+
+    @property
+    def resolver(self) -> Any:
+        return self._build()[4]
 
     def enter(self, resolver: Any, schema: Any) -> Any:
         """The resolver inside ``schema`` (a new base URI when it has an ``$id``)."""
@@ -94,6 +129,11 @@ class Refs:
     def problems(self, walk: Walk) -> tuple[list[str], list[str]]:
         """``(unresolved, loops)``: every reference that does not resolve, and a cycle of
         in-place references (which no validator can finish), as sentences."""
+        if not self._resources and not any(
+            isinstance(step.schema, dict) and any(k in step.schema for k in REF_KEYWORDS)
+            for step in walk
+        ):  # nothing to resolve, and no loop without a reference
+            return [], []
         bad: list[str] = []
         edges: dict[int, list[int]] = {}
         nodes: dict[int, str] = {}

@@ -24,7 +24,15 @@ from .problems import json_path
 from .refs import Refs
 from .walk import Walk
 
-__all__ = ["Built", "build_validator", "dialect_class", "format_checker", "metaschema_errors"]
+__all__ = [
+    "Built",
+    "build_validator",
+    "dialect_class",
+    "format_checker",
+    "formats_assert",
+    "make_validator",
+    "metaschema_errors",
+]
 
 #: Drafts where ``format`` is only an annotation unless a caller asks for assertion.
 _ANNOTATION_ONLY = ("Draft201909Validator", "Draft202012Validator")
@@ -103,7 +111,18 @@ def build_validator(
     cls = dialect_class(normalized)
     dialect: str = getattr(cls, "META_SCHEMA", {}).get("$schema", "")
     refs = Refs(normalized, dialect, resources=resources)
-    validator = _extended(cls)(
+    return Built(cls, make_validator(cls, normalized, refs, strict=strict), refs, dialect)
+
+
+def make_validator(cls: Any, normalized: Any, refs: Refs, *, strict: bool) -> Any:
+    """jsonschema's validator of ``normalized`` (``cls`` its draft's class), resolving
+    through ``refs``."""
+    return _extended(cls)(
         normalized, registry=refs.registry, format_checker=format_checker(cls, strict=strict)
     )
-    return Built(cls, validator, refs, dialect)
+
+
+def formats_assert(class_name: str, *, strict: bool) -> bool:
+    """Whether ``format`` asserts in the draft of jsonschema's class ``class_name`` (see the
+    module docstring): :func:`format_checker` is None exactly when this is False."""
+    return strict or class_name not in _ANNOTATION_ONLY

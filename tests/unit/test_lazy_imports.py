@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -61,10 +62,10 @@ def test_no_heavy_import(argv: list[str] | None) -> None:
 
 
 def test_a_command_that_needs_them_does_import_them() -> None:
-    """The check above can fail: validating a payload does load jsonschema."""
+    """The check above can fail: explaining an invalid payload does load jsonschema."""
     code = (
         "import sys, schemadrive\n"
-        "schemadrive.validate({'type': 'object'}, {})\n"
+        "schemadrive.validate({'type': 'object'}, [])\n"
         "print('jsonschema' in sys.modules)"
     )
     result = subprocess.run(
@@ -112,3 +113,50 @@ def test_the_command_table_matches_the_modules() -> None:
         __import__(f"schemadrive.cli.{module}", fromlist=["register"]).register(subparsers)
         helps = {action.dest: action.help for action in subparsers._choices_actions}
         assert helps[name] == text, name
+
+
+def test_validating_a_valid_file_against_a_schema_file_imports_no_jsonschema(
+    tmp_path: Any,
+) -> None:
+    """`validate --schema S P` of a valid payload compiles with jsonschema-rs alone (issue
+    14: one small file within 0.5x check-jsonschema's time); an invalid one is explained by
+    jsonschema, which is then imported (so this check can fail)."""
+    pytest.importorskip("jsonschema_rs")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:example:video",
+        "type": "object",
+        "properties": {
+            "prompt": {"type": "string", "minLength": 1},
+            "image_url": {"type": "string", "format": "uri"},
+            "mode": {"enum": ["text", "image"], "default": "text"},
+        },
+        "required": ["prompt"],
+        "if": {"properties": {"mode": {"const": "image"}}, "required": ["mode"]},
+        "then": {"required": ["image_url"]},
+    }
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    (tmp_path / "good.json").write_text(json.dumps({"prompt": "a fox"}))
+    (tmp_path / "bad.json").write_text(json.dumps({"prompt": "", "mode": "image"}))
+    for payload, imported in (("good.json", False), ("bad.json", True)):
+        argv = ["validate", "--schema", str(tmp_path / "schema.json"), str(tmp_path / payload)]
+        result = subprocess.run(
+            [sys.executable, "-c", VALIDATE_SCRIPT, json.dumps(argv)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        code, modules = json.loads(result.stdout.splitlines()[-1])
+        assert code == (1 if imported else 0), result.stdout
+        assert ("jsonschema" in modules) is imported, payload
+        if not imported:
+            assert "referencing" not in modules, payload
+
+
+VALIDATE_SCRIPT = """
+import io, json, sys
+from schemadrive.cli import main
+code = main(json.loads(sys.argv[1]), stdout=io.StringIO(), stderr=io.StringIO())
+print(json.dumps([code, sorted(sys.modules)]))
+"""
