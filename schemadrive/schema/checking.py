@@ -13,7 +13,7 @@ from typing import Any, Literal
 from ..exceptions import ConfigurationError, PayloadInvalid, SchemadriveError, SchemaInvalid
 from . import rserrors
 from .explain import problems_from_errors, problems_in_any_order
-from .fastpath import FastPath, is_plain, parsed_bounds, rs_verdict
+from .fastpath import FastPath, is_plain, not_judged, parsed_bounds, rs_verdict
 from .problems import Problem, json_path, suggest
 
 __all__ = ["Checking", "Unknown", "non_finite"]
@@ -119,10 +119,8 @@ class Checking:
                 # plain JSON already (the fast path refuses schemas with odd numbers)
                 if strict(payload) and is_plain(payload if _unplain is None else _unplain):
                     return []
-            except Exception:  # not judged: jsonschema decides below
-                pass
-            except BaseException as exc:  # pyo3's PanicException is not an Exception
-                if type(exc).__name__ != "PanicException":
+            except BaseException as exc:  # not judged: jsonschema decides below
+                if not not_judged(exc):
                     raise
         elif self._fast is not None and self._fast.accepts(payload, names=mode == "error"):
             return [] if mode == "error" else self._unknown(payload, mode)
@@ -151,10 +149,8 @@ class Checking:
             try:
                 if judge(payload) and bounded(payload):
                     return [] if mode != "warn" else names(payload, mode)
-            except Exception:  # not judged: jsonschema decides below
-                pass
-            except BaseException as exc:  # pyo3's PanicException is not an Exception
-                if type(exc).__name__ != "PanicException":
+            except BaseException as exc:  # not judged: jsonschema decides below
+                if not not_judged(exc):
                     raise
             return explain(payload, unknown=mode)
 

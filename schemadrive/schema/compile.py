@@ -33,7 +33,14 @@ from ..exceptions import SchemaInvalid
 from .checking import Checking, Unknown
 from .defaults import build_plan
 from .dialects import certainly_valid, dialect_name
-from .fastpath import Dialect, compile_branch, compile_fast, env_allows_fast, rs_verdict
+from .fastpath import (
+    BranchCheck,
+    Dialect,
+    compile_branch,
+    compile_fast,
+    env_allows_fast,
+    rs_verdict,
+)
 from .normalize import normalize
 from .problems import Problem
 from .refs import Refs, parts, resolve
@@ -221,8 +228,7 @@ class CompiledSchema(Checking):
         if self._fast is None:
             return self._sub_validator(subschema)
         rs = compile_branch(subschema, self._draft)
-        python = BranchCheck.Later(self, subschema)
-        return python if rs is None else BranchCheck(rs, python)
+        return BranchCheck(rs, lambda: self._sub_validator(subschema))
 
     def _default_is_valid(self, subschema: Any, default: Any) -> bool:
         if self._fast is not None:  # jsonschema-rs's verdict where it is jsonschema's
@@ -234,46 +240,6 @@ class CompiledSchema(Checking):
             return bool(self._sub_validator(subschema).is_valid(default))
         except Exception:
             return False
-
-
-class BranchCheck:
-    """``is_valid`` by jsonschema-rs for plain JSON values, by jsonschema otherwise."""
-
-    __slots__ = ("_python", "_rs")
-
-    class Later:
-        """A subschema's jsonschema validator, built when first asked (jsonschema judges
-        only values jsonschema-rs cannot)."""
-
-        __slots__ = ("_compiled", "_subschema", "_validator")
-
-        def __init__(self, compiled: CompiledSchema, subschema: Any) -> None:
-            self._compiled, self._subschema = compiled, subschema
-            self._validator: Any = None
-
-        def is_valid(self, value: Any) -> bool:
-            if self._validator is None:
-                self._validator = self._compiled._sub_validator(self._subschema)
-            return bool(self._validator.is_valid(value))
-
-    def __init__(self, rs: Any, python: Any) -> None:
-        self._rs, self._python = rs, python
-
-    def is_valid(self, value: Any) -> bool:
-        verdict = rs_verdict(self._rs, value)
-        return bool(self._python.is_valid(value)) if verdict is None else verdict
-
-    def judge(self, value: Any, plain: bool) -> bool:
-        """:meth:`is_valid`, told whether ``value`` is plain JSON (``is_plain``)."""
-        if plain:
-            try:
-                return bool(self._rs(value))
-            except Exception:  # not judged by jsonschema-rs (e.g. a lone surrogate)
-                pass
-            except BaseException as exc:  # pyo3's PanicException derives from BaseException
-                if type(exc).__name__ != "PanicException":
-                    raise
-        return bool(self._python.is_valid(value))
 
 
 def _rebuild(schema: Any, options: dict[str, Any]) -> CompiledSchema:

@@ -36,12 +36,14 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BranchCheck",
     "Dialect",
     "FastPath",
     "compile_branch",
     "compile_fast",
     "env_allows_fast",
     "is_plain",
+    "not_judged",
     "parsed_bounds",
     "rs_verdict",
 ]
@@ -62,6 +64,13 @@ def env_allows_fast() -> bool:
     """False when ``SCHEMADRIVE_FAST`` is set to 0, false, no or off."""
     value = os.environ.get("SCHEMADRIVE_FAST", "").strip().lower()
     return value not in ("0", "false", "no", "off")
+
+
+def not_judged(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by a jsonschema-rs call, means "not judged" (the slow path
+    decides): any Exception (a lone surrogate, an unsupported type) or pyo3's
+    PanicException, which derives from BaseException; not KeyboardInterrupt or SystemExit."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def is_plain(value: Any, depth: int = 0) -> bool:
@@ -169,10 +178,8 @@ class FastPath:
             ):
                 return False
             return is_plain(payload)
-        except Exception:  # not judged (e.g. a lone surrogate): the slow path decides
-            return False
-        except BaseException as exc:  # pyo3's PanicException derives from BaseException
-            if type(exc).__name__ != "PanicException":
+        except BaseException as exc:
+            if not not_judged(exc):
                 raise
             return False
 
@@ -244,12 +251,41 @@ def rs_verdict(check: Callable[[Any], bool], value: Any) -> bool | None:
         if not is_plain(value):
             return None
         return bool(check(value))
-    except Exception:
-        return None
-    except BaseException as exc:  # pyo3's PanicException derives from BaseException
-        if type(exc).__name__ != "PanicException":
+    except BaseException as exc:
+        if not not_judged(exc):
             raise
         return None
+
+
+class BranchCheck:
+    """``is_valid`` of one subschema (an ``anyOf``/``oneOf`` branch whose defaults are filled):
+    jsonschema-rs's verdict (``rs``, None when it cannot judge the subschema) for plain JSON
+    values, else jsonschema's, whose validator ``python()`` builds when first needed."""
+
+    __slots__ = ("_make", "_python", "_rs")
+
+    def __init__(self, rs: Callable[[Any], bool] | None, python: Callable[[], Any]) -> None:
+        self._rs, self._make = rs, python
+        self._python: Any = None
+
+    def _slow(self, value: Any) -> bool:
+        if self._python is None:
+            self._python = self._make()
+        return bool(self._python.is_valid(value))
+
+    def is_valid(self, value: Any) -> bool:
+        verdict = None if self._rs is None else rs_verdict(self._rs, value)
+        return self._slow(value) if verdict is None else verdict
+
+    def judge(self, value: Any, plain: bool) -> bool:
+        """:meth:`is_valid`, told whether ``value`` is plain JSON (``is_plain``)."""
+        if plain and self._rs is not None:
+            try:
+                return bool(self._rs(value))
+            except BaseException as exc:  # not judged by jsonschema-rs: jsonschema decides
+                if not not_judged(exc):
+                    raise
+        return self._slow(value)
 
 
 def _rs_options(keys: set[str], dialect: Dialect) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fastpath import not_judged
+
 __all__ = ["SUPPORTED", "raw_errors", "rs_errors", "signature"]
 
 #: Keywords whose problem is built from the keyword's value and the instance alone (never from
@@ -273,10 +275,8 @@ def raw_errors(iter_errors: Any, payload: Any) -> list[Any] | None:
     surrogate in a string)."""
     try:
         return list(iter_errors(payload))
-    except Exception:
-        return None
-    except BaseException as exc:  # pyo3's PanicException derives from BaseException
-        if type(exc).__name__ != "PanicException":
+    except BaseException as exc:
+        if not not_judged(exc):
             raise
         return None
 

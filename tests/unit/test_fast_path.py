@@ -436,3 +436,32 @@ def test_json_lines_with_values_jsonschema_rs_misreads_get_jsonschema_verdicts()
         ], (strict, unknown)
         assert [p.keyword for p in results[4].problems] == ["maximum"]
         assert found[5] == [] and len(found[6]) == 1, (strict, unknown)
+
+
+def test_what_jsonschema_rs_raises_means_not_judged_but_an_interrupt_goes_through() -> None:
+    """A jsonschema-rs call that raises (any Exception, or pyo3's PanicException, which
+    derives from BaseException) leaves the verdict to jsonschema; Ctrl-C is not swallowed."""
+    from schemadrive.schema.fastpath import BranchCheck, rs_verdict
+
+    class PanicException(BaseException):  # pyo3_runtime's, by name
+        pass
+
+    def raising(kind: type[BaseException]) -> Any:
+        def check(value: Any) -> bool:
+            raise kind("from jsonschema-rs")
+
+        return check
+
+    class Python:
+        def is_valid(self, value: Any) -> bool:
+            return value == "ok"
+
+    for kind in (ValueError, PanicException):
+        assert rs_verdict(raising(kind), "x") is None
+        branch = BranchCheck(raising(kind), Python)
+        assert branch.is_valid("ok") and not branch.is_valid("no")
+        assert branch.judge("ok", True) and not branch.judge("no", True)
+    with pytest.raises(KeyboardInterrupt):
+        rs_verdict(raising(KeyboardInterrupt), "x")
+    with pytest.raises(KeyboardInterrupt):
+        BranchCheck(raising(KeyboardInterrupt), Python).judge("ok", True)
