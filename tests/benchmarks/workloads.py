@@ -66,6 +66,17 @@ def payloads(count: int, seed: int = 8) -> list[dict[str, Any]]:
     return out
 
 
+def _wrong_values(distinct: bool) -> Any:
+    """``new(value, made)``: the usual wrong ``value``, or with ``distinct`` ``made(n)`` for a
+    counter ``n`` (every wrong value different)."""
+    counter = iter(range(10**9)) if distinct else None
+
+    def new(value: Any, made: Any) -> Any:
+        return value if counter is None else made(next(counter))
+
+    return new
+
+
 def invalid_flat(count: int, seed: int = 9, *, distinct: bool = False) -> list[dict[str, Any]]:
     """Invalid flat payloads, wrong in the ways users get them wrong (one to three problems).
 
@@ -74,11 +85,7 @@ def invalid_flat(count: int, seed: int = 9, *, distinct: bool = False) -> list[d
     same value) only once. ``distinct`` makes every wrong value and name new, so nothing can
     be reused: the figure without that help."""
     rng = random.Random(seed)
-    n = iter(range(10**9)) if distinct else None
-
-    def new(value: Any, made: Any) -> Any:
-        return value if n is None else made(next(n))
-
+    new = _wrong_values(distinct)
     breakers = [
         lambda p: p.update(num_frames=new(999, lambda i: 482 + i)),
         lambda p: p.update(num_frames=new("121", str)),
@@ -139,11 +146,7 @@ def invalid_conditional(
     """Invalid conditional payloads: broken conditions as well as plain range errors
     (``distinct``: every wrong value and name new, as for :func:`invalid_flat`)."""
     rng = random.Random(seed)
-    n = iter(range(10**9)) if distinct else None
-
-    def new(value: Any, made: Any) -> Any:
-        return value if n is None else made(next(n))
-
+    new = _wrong_values(distinct)
     breakers = [
         lambda p: (p.update(mode="image"), p.pop("image_url", None)),  # then: required
         lambda p: p.update(tier="fast", steps=new(40, lambda i: 101 + i)),  # no oneOf branch
