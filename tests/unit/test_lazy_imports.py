@@ -41,15 +41,20 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def modules_after(argv: list[str] | None) -> set[str]:
+def fresh(script: str, argv: list[str] | None) -> Any:
+    """What ``script`` prints last (JSON), run in a fresh interpreter with ``argv``."""
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(argv)],
+        [sys.executable, "-c", script, json.dumps(argv)],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    return set(json.loads(result.stdout.splitlines()[-1]))
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def modules_after(argv: list[str] | None) -> set[str]:
+    return set(fresh(SCRIPT, argv))
 
 
 @pytest.mark.parametrize(
@@ -140,15 +145,8 @@ def test_validating_a_valid_file_against_a_schema_file_imports_no_jsonschema(
     (tmp_path / "bad.json").write_text(json.dumps({"prompt": "", "mode": "image"}))
     for payload, imported in (("good.json", False), ("bad.json", True)):
         argv = ["validate", "--schema", str(tmp_path / "schema.json"), str(tmp_path / payload)]
-        result = subprocess.run(
-            [sys.executable, "-c", VALIDATE_SCRIPT, json.dumps(argv)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        code, modules = json.loads(result.stdout.splitlines()[-1])
-        assert code == (1 if imported else 0), result.stdout
+        code, modules = fresh(VALIDATE_SCRIPT, argv)
+        assert code == (1 if imported else 0), payload
         assert ("jsonschema" in modules) is imported, payload
         if not imported:
             assert "referencing" not in modules, payload
