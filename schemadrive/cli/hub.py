@@ -14,6 +14,7 @@ from ._context import EXIT_OK
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from ..testing import LocalHub
     from ._context import Context
@@ -121,17 +122,25 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise ConfigurationError(
             f"cannot listen on port {args.port}: {exc.strerror or exc}"
         ) from exc
+    return serve_until_stopped(ctx, lambda: _announce(hub, provider, ctx), hub.stop)
+
+
+def serve_until_stopped(
+    ctx: Context, announce: Callable[[], None], stop: Callable[[], None]
+) -> int:
+    """Announce a started server, then wait for Ctrl-C or SIGTERM; stop it, restore the
+    signal handlers, say "stopped." (for ``hub`` and ``ui``)."""
     stopping = threading.Event()
     previous = _stop_on_signals(stopping)
     try:
-        _announce(hub, provider, ctx)
+        announce()
         while not stopping.wait(0.5):  # short waits, so a signal is seen at once
             pass
         ctx.out("stopped.")
     except KeyboardInterrupt:  # Ctrl-C while the banner prints
         ctx.out("stopped.")
     finally:
-        hub.stop()
+        stop()
         for number, handler in previous.items():
             signal.signal(number, handler)
     return EXIT_OK

@@ -7,10 +7,7 @@ carries the per-run token (the page's only key: the API key stays in this proces
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
-
-from ._context import EXIT_OK
 
 if TYPE_CHECKING:
     import argparse
@@ -77,11 +74,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "spending"
         )
     server.start()
-    from .hub import _stop_on_signals
+    from .hub import serve_until_stopped
 
-    stopping = threading.Event()
-    previous = _stop_on_signals(stopping)
-    try:
+    def announce() -> None:
         ctx.out(f"schemadrive playground on {server.url}")
         ctx.out("open that URL (it carries this run's token); Ctrl-C to stop.")
         ctx.stdout.flush()
@@ -89,15 +84,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             import webbrowser
 
             webbrowser.open(server.url)
-        while not stopping.wait(0.5):  # short waits, so a signal is seen at once
-            pass
-        ctx.out("stopped.")
-    except KeyboardInterrupt:
-        ctx.out("stopped.")
-    finally:
-        server.stop()
-        import signal
 
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return EXIT_OK
+    return serve_until_stopped(ctx, announce, server.stop)
