@@ -72,10 +72,10 @@ class Counts:
 
 def _scanner() -> tuple[Any, list[str]]:
     """json's scanner (C), as json.loads calls it, and the list of the ``NaN`` and
-    ``Infinity`` literals it meets (json.loads accepts them; JSON has no such numbers and
-    jsonschema-rs reads them as null). A line that is one value, with nothing before or after
-    it, parses to what json.loads gives, without json.loads's Python-level steps (about 1 us
-    of the 2 us a line json.loads takes)."""
+    ``Infinity`` literals it meets (json.loads accepts them; JSON has no such numbers, and
+    jsonschema-rs lets them pass ``maximum`` and ``not``). A line that is one value, with
+    nothing before or after it, parses to what json.loads gives, without json.loads's
+    Python-level steps (about 1 us of the 2 us a line json.loads takes)."""
     met: list[str] = []
 
     def constant(name: str) -> float:

@@ -165,21 +165,27 @@ class Checking:
             # jsonschema-rs's errors, presented as jsonschema's (schemadrive/schema/rserrors.py):
             # the same problems, sooner; None where only jsonschema gives jsonschema's problems.
             # A plain payload holds no NaN or infinity: non_finite has nothing to add.
+            known = self._known_problems
             raw = rserrors.raw_errors(fast.errors, payload)
             keys = None if raw is None else rserrors.signature(raw, payload)
-            if keys is not None:  # these errors explained before: the same problems
-                seen = self._known_problems.get(("explained", keys))
-                if seen is not None:
-                    return seen + self._unknown(payload, mode)
+            # a payload's whole explanation depends on its errors' keys alone: kept under them
+            explained = None if keys is None else ("explained", keys)
+            seen = None if explained is None else known.get(explained)
+            if seen is not None:
+                return seen + self._unknown(payload, mode)
             found = None
             if raw is not None:
                 types = type(self.validator).TYPE_CHECKER
                 found = rserrors.rs_errors(raw, payload, self.normalized, types)
             if found is not None:
                 shown = problems_in_any_order(
-                    found, root if isinstance(root, dict) else None, self._known_problems
+                    found, root if isinstance(root, dict) else None, known
                 )
                 if shown is not None:
+                    if explained is not None:
+                        if len(known) >= 4096:
+                            known.clear()
+                        known[explained] = shown
                     return shown + self._unknown(payload, mode)
         try:
             errors = list(self.validator.iter_errors(payload))

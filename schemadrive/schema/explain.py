@@ -312,24 +312,8 @@ def problems_in_any_order(
 
     ``known`` keeps the problems of errors that carry a ``cache_key`` (one schema's, the same
     keyword at the same place with the same value: the same problems, built once)."""
-    signature = None
-    if known is not None:
-        errors = list(errors)
-        keys = tuple(getattr(error, "cache_key", None) for error in errors)
-        if None not in keys:  # the payload's whole explanation depends on these alone
-            signature = ("explained", keys)
-            found = known.get(signature)
-            if found is not None:
-                return list(found)
     problems, clash = _collect(errors, root_schema, known)
-    if clash:
-        return None
-    if signature is not None:
-        if len(known) >= 4096:  # type: ignore[arg-type]
-            known.clear()  # type: ignore[union-attr]
-        known[signature] = problems  # type: ignore[index]
-        return list(problems)
-    return problems
+    return None if clash else problems
 
 
 def _collect(
