@@ -126,12 +126,24 @@ def _cache_key(
 
 def _small_repr(value: Any) -> str | None:
     """``repr`` of a small plain container (equal texts: the same value, shown alike), or
-    None for a large one."""
-    try:
-        text = repr(value)
-    except (ValueError, RecursionError):  # an int beyond str()'s digit limit; deep nesting
-        return None
-    return text if len(text) <= 2048 else None
+    None for a large one: more than 64 values in all, or a string over 256 characters. The
+    size is found before anything is rendered, so a large payload costs no more than that."""
+    pending, seen = [value], 0
+    while pending:
+        current = pending.pop()
+        seen += 1
+        if seen > 64:
+            return None
+        kind = type(current)
+        if kind is dict:
+            pending += current.values()
+        elif kind is list:
+            pending += current
+        elif kind not in _HASHABLE or (kind is str and len(current) > 256):
+            return None
+        elif kind is int and not -(2**53) <= current <= 2**53:
+            return None  # repr of a huge int can raise (the digit limit) or take long
+    return repr(value)
 
 
 def _key_of(error: Any, payload: Any) -> Any:
