@@ -77,6 +77,14 @@ def _wrong_values(distinct: bool) -> Any:
     return new
 
 
+def _broken(valid: list[Any], breakers: list[Any], rng: random.Random, *, most: int) -> list[Any]:
+    """Each of ``valid`` broken by 1 to ``most`` of ``breakers``, drawn with ``rng``."""
+    for payload in valid:
+        for breaker in rng.sample(breakers, rng.randrange(1, most + 1)):
+            breaker(payload)
+    return valid
+
+
 def invalid_flat(count: int, seed: int = 9, *, distinct: bool = False) -> list[dict[str, Any]]:
     """Invalid flat payloads, wrong in the ways users get them wrong (one to three problems).
 
@@ -95,12 +103,7 @@ def invalid_flat(count: int, seed: int = 9, *, distinct: bool = False) -> list[d
         lambda p: p.pop("prompt"),
         lambda p: p.update(generate_audio=new("yes", lambda i: f"yes{i}")),
     ]
-    out = []
-    for payload in payloads(count, seed):
-        for breaker in rng.sample(breakers, rng.randrange(1, 4)):
-            breaker(payload)
-        out.append(payload)
-    return out
+    return _broken(payloads(count, seed), breakers, rng, most=3)
 
 
 def conditional_payloads(count: int, seed: int = 10) -> list[dict[str, Any]]:
@@ -155,12 +158,7 @@ def invalid_conditional(
         lambda p: p.update({new("resoluton", lambda i: f"resoluton{i}"): "square"}),  # a typo
         lambda p: p.update(audio_volume=new(3, lambda i: 3 + i), generate_audio=True),
     ]
-    out = []
-    for payload in conditional_payloads(count, seed):
-        for breaker in rng.sample(breakers, rng.randrange(1, 3)):
-            breaker(payload)
-        out.append(payload)
-    return out
+    return _broken(conditional_payloads(count, seed), breakers, rng, most=2)
 
 
 def mixed(valid: list[Any], invalid: list[Any], seed: int = 12) -> list[Any]:
